@@ -1,0 +1,1 @@
+"""Checks: one module each, grouped by family; see `registry.REGISTRY`."""

@@ -1,0 +1,7 @@
+"""Encryption family: can an attacker on the network read what the API's clients send?"""
+
+from apivigil.checks.base import Check
+from apivigil.checks.encryption.cleartext import CleartextExposure
+from apivigil.checks.encryption.hsts import Hsts
+
+CHECKS: tuple[type[Check], ...] = (CleartextExposure, Hsts)

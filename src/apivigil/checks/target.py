@@ -1,0 +1,87 @@
+"""The target of a scan: its URL, its cleartext and TLS twins, and the endpoints to probe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from apivigil.core.errors import UsageError
+from apivigil.spec.model import ApiSpec, Operation
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A concrete URL to probe, with the spec operation it came from, if any."""
+
+    method: str
+    url: str
+    path: str  # path template, e.g. /users/{id}
+    operation: Operation | None = None
+
+    @property
+    def declared_secured(self) -> bool:
+        return self.operation is not None and self.operation.secured
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    scheme: str
+    host: str
+    port: int
+    base_path: str
+    http_port: int
+    https_port: int
+    endpoints: tuple[Endpoint, ...]
+
+    @classmethod
+    def parse(cls, url: str, http_port: int = 80, https_port: int = 443) -> Target:
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"not an http:// or https:// URL: {url!r}")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise UsageError(f"invalid port in URL {url!r}") from None
+        for name, value in (("--http-port", http_port), ("--https-port", https_port)):
+            if not 0 < value < 65536:
+                raise UsageError(f"{name} must be between 1 and 65535")
+        if parts.scheme == "http":
+            http_port = port
+        else:
+            https_port = port
+        path = parts.path or "/"
+        endpoint = Endpoint("GET", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")),
+                            path)
+        return cls(url=url.strip(), scheme=parts.scheme, host=parts.hostname, port=port,
+                   base_path=path.rstrip("/"), http_port=http_port, https_port=https_port,
+                   endpoints=(endpoint,))
+
+    def with_spec(self, spec: ApiSpec) -> Target:
+        """Endpoints become the spec's operations appended to the base URL (templates kept)."""
+        endpoints = tuple(
+            Endpoint(op.method, self.origin(self.scheme) + self.base_path + op.path, op.path, op)
+            for op in spec.operations
+        )
+        return Target(self.url, self.scheme, self.host, self.port, self.base_path,
+                      self.http_port, self.https_port, endpoints or self.endpoints)
+
+    def origin(self, scheme: str) -> str:
+        """scheme://host[:port] for the twin on that scheme."""
+        port = self.https_port if scheme == "https" else self.http_port
+        default = 443 if scheme == "https" else 80
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}" + ("" if port == default else f":{port}")
+
+    def twin(self, url: str, scheme: str) -> str:
+        """The same path and query on the other side (http:// or https://) of this host."""
+        parts = urlsplit(url)
+        return self.origin(scheme) + urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+    @property
+    def is_https(self) -> bool:
+        return self.scheme == "https"
+
+    def concrete_endpoints(self) -> list[Endpoint]:
+        """Endpoints whose path has no unfilled {parameters}: requestable as they are."""
+        return [e for e in self.endpoints if "{" not in e.path]

@@ -1,0 +1,206 @@
+"""The data apivigil produces: findings, evidence, check outcomes and the report.
+
+Everything here is plain, immutable data (pydantic models, frozen) with no I/O, so every layer
+can import it and every report writer can serialise it the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    """How bad a finding is if exploited; ordered from worst to least."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """4 for critical down to 0 for info, so severities compare numerically."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class Confidence(StrEnum):
+    """How sure the check is that the finding is real (bandit's second axis)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Category(StrEnum):
+    """The twelve areas of an API assessment; every check belongs to exactly one."""
+
+    AUTHENTICATION = "authentication"
+    BOLA = "bola"
+    BFLA = "bfla"
+    PROPERTY_AUTHORIZATION = "property_authorization"
+    INPUT_VALIDATION = "input_validation"
+    RATE_LIMITING = "rate_limiting"
+    DATA_EXPOSURE = "data_exposure"
+    ENCRYPTION = "encryption"
+    SSRF = "ssrf"
+    INVENTORY = "inventory"
+    UNSAFE_CONSUMPTION = "unsafe_consumption"
+    LLM_SECURITY = "llm_security"
+
+
+class Owasp(StrEnum):
+    """OWASP API Security Top 10 (2023) identifiers."""
+
+    API1 = "API1:2023"  # Broken Object Level Authorization
+    API2 = "API2:2023"  # Broken Authentication
+    API3 = "API3:2023"  # Broken Object Property Level Authorization
+    API4 = "API4:2023"  # Unrestricted Resource Consumption
+    API5 = "API5:2023"  # Broken Function Level Authorization
+    API6 = "API6:2023"  # Unrestricted Access to Sensitive Business Flows
+    API7 = "API7:2023"  # Server Side Request Forgery
+    API8 = "API8:2023"  # Security Misconfiguration
+    API9 = "API9:2023"  # Improper Inventory Management
+    API10 = "API10:2023"  # Unsafe Consumption of APIs
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(_Frozen):
+    """The exchange that proves a finding, already redacted when it is created."""
+
+    summary: str = Field(description="One or two sentences: what was sent and what came back.")
+    request: str | None = Field(default=None, description="Redacted request excerpt.")
+    response: str | None = Field(default=None, description="Redacted response excerpt.")
+    curl: str | None = Field(default=None, description="A curl line that reproduces it.")
+    data: dict[str, str | int | float | bool | list[str] | None] = Field(
+        default_factory=dict, description="Measured facts (medians, counts, versions...)."
+    )
+
+
+class Remediation(_Frozen):
+    """What to do about a finding, generic and, where typical, for Flask."""
+
+    summary: str
+    flask: str | None = Field(default=None, description="Flask code or configuration.")
+    references: tuple[str, ...] = ()
+
+
+class Finding(_Frozen):
+    """One weakness at one place. `fingerprint` is stable across runs (no volatile values)."""
+
+    id: str = Field(description="Stable rule id, e.g. 'encryption.hsts-missing'.")
+    check: str = Field(description="Id of the check that produced it.")
+    title: str
+    severity: Severity
+    confidence: Confidence
+    category: Category
+    owasp: tuple[Owasp, ...]
+    cwe: tuple[int, ...]
+    method: str | None = None
+    url: str | None = None
+    path: str | None = Field(default=None, description="Path template, e.g. /users/{id}.")
+    parameter: str | None = None
+    description: str
+    evidence: Evidence
+    remediation: Remediation
+    fingerprint: str = ""
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", compute_fingerprint(self))
+
+
+def compute_fingerprint(finding: Finding) -> str:
+    """Hash the finding's identity: rule, place and parameter, never the evidence."""
+    place = finding.path or _host_of(finding.url)
+    parts = [finding.id, finding.method or "", place, finding.parameter or ""]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _host_of(url: str | None) -> str:
+    if not url:
+        return ""
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0]
+
+
+class OutcomeStatus(StrEnum):
+    """A check finished, was not run, or crashed; these are never confused."""
+
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+class CheckOutcome(_Frozen):
+    check: str
+    category: Category
+    status: OutcomeStatus
+    reason: str | None = Field(default=None, description="Why it was skipped or what failed.")
+    findings: int = 0
+    requests: int = 0
+    duration_s: float = 0.0
+
+
+class CategoryScore(_Frozen):
+    category: Category
+    score: int | None = Field(description="0-100, or null when no check of it ran.")
+    grade: str | None
+    findings: int
+
+
+class OperationStatus(_Frozen):
+    """Whether a spec operation was exercised, and why not if it was skipped."""
+
+    method: str
+    path: str
+    status: str = Field(description="'exercised' or 'skipped'.")
+    reason: str | None = None
+    http_status: int | None = None
+
+
+class Report(_Frozen):
+    """The immutable result of one scan, what every report writer renders."""
+
+    format_version: str
+    tool: str
+    version: str
+    target: str
+    started_at: datetime
+    finished_at: datetime
+    score: int
+    grade: str
+    categories: list[CategoryScore]
+    findings: list[Finding]
+    checks: list[CheckOutcome]
+    operations: list[OperationStatus] = Field(default_factory=list)
+    requests: int
+    notices: list[str] = Field(default_factory=list)
+
+    def count_by_severity(self) -> dict[Severity, int]:
+        counts = dict.fromkeys(Severity, 0)
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    def worst_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)

@@ -1,0 +1,71 @@
+"""Turn findings into a 0-100 score and an A-F grade, overall and per category.
+
+Formula (also in the README):
+
+    deduction(finding) = SEVERITY_POINTS[severity] * CONFIDENCE_FACTOR[confidence]
+    score              = max(0, round(100 - sum(deductions)))   # per category, and overall
+    grade              = A >= 90, B >= 80, C >= 70, D >= 60, F below
+    any critical       -> score capped at 69 and grade no better than D
+
+A category scores only when at least one of its checks completed; otherwise it is null
+("not tested"), so an untested area never looks clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from apivigil.core.models import (
+    Category,
+    CategoryScore,
+    CheckOutcome,
+    Confidence,
+    Finding,
+    OutcomeStatus,
+    Severity,
+)
+
+SEVERITY_POINTS = {
+    Severity.CRITICAL: 40.0,
+    Severity.HIGH: 20.0,
+    Severity.MEDIUM: 8.0,
+    Severity.LOW: 2.0,
+    Severity.INFO: 0.0,
+}
+CONFIDENCE_FACTOR = {Confidence.HIGH: 1.0, Confidence.MEDIUM: 0.75, Confidence.LOW: 0.5}
+GRADE_FLOORS = (("A", 90), ("B", 80), ("C", 70), ("D", 60))
+CRITICAL_CAP = 69
+
+
+def grade_for(score: int) -> str:
+    for letter, floor in GRADE_FLOORS:
+        if score >= floor:
+            return letter
+    return "F"
+
+
+def score_findings(findings: Iterable[Finding]) -> int:
+    """Score one set of findings with the formula above."""
+    found = list(findings)
+    deduction = sum(SEVERITY_POINTS[f.severity] * CONFIDENCE_FACTOR[f.confidence] for f in found)
+    score = max(0, round(100 - deduction))
+    if any(f.severity is Severity.CRITICAL for f in found):
+        score = min(score, CRITICAL_CAP)
+    return score
+
+
+def score_categories(
+    findings: list[Finding], outcomes: list[CheckOutcome]
+) -> list[CategoryScore]:
+    """One entry per category, in the enum's order; untested categories score null."""
+    tested = {o.category for o in outcomes if o.status is OutcomeStatus.COMPLETED}
+    result = []
+    for category in Category:
+        mine = [f for f in findings if f.category is category]
+        if category in tested or mine:
+            score = score_findings(mine)
+            result.append(CategoryScore(category=category, score=score, grade=grade_for(score),
+                                        findings=len(mine)))
+        else:
+            result.append(CategoryScore(category=category, score=None, grade=None, findings=0))
+    return result

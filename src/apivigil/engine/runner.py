@@ -1,0 +1,328 @@
+"""Plan and run one scan: preflight, checks in phases, and the immutable report.
+
+The engine owns everything that is not a check's own judgement: building the target and the
+probe client, loading the spec, verifying the target is reachable and the credentials work,
+running checks concurrently within a phase, turning a crash into an `error` outcome, and
+scoring. It emits events so the terminal can show progress without the engine knowing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from itertools import groupby
+from urllib.parse import urlsplit
+
+import httpx
+
+from apivigil import __version__
+from apivigil.checks.base import Check, CheckHttp, ScanContext, SharedCache
+from apivigil.checks.registry import REGISTRY, Registry
+from apivigil.checks.target import Endpoint, Target
+from apivigil.core.config import Credentials, ScanOptions
+from apivigil.core.errors import (
+    BudgetExhaustedError,
+    ProbeError,
+    ScanError,
+    SpecError,
+)
+from apivigil.core.models import (
+    CheckOutcome,
+    Finding,
+    OperationStatus,
+    OutcomeStatus,
+    Report,
+)
+from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
+from apivigil.core.scoring import grade_for, score_categories, score_findings
+from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
+from apivigil.engine.events import ignore as ignore_events
+from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
+from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec_file, parse_document
+from apivigil.spec.model import ApiSpec
+
+REPORT_FORMAT_VERSION = "1.0"
+SEQUENTIAL_PHASE = 10  # checks in this phase or later run one at a time (timing, throttling)
+log = logging.getLogger("apivigil.engine")
+_SECRET_HEADER_WORDS = ("auth", "token", "key", "secret", "cookie", "session", "password")
+
+
+def build_redactor(options: ScanOptions) -> Redactor:
+    """Every supplied secret: the Basic pair and the values of credential-like headers."""
+    redactor = Redactor()
+    if options.credentials:
+        redactor.add_basic_credential(options.credentials.username, options.credentials.password)
+    for name, value in options.headers:
+        lowered = name.lower()
+        if lowered in SENSITIVE_HEADERS or any(w in lowered for w in _SECRET_HEADER_WORDS):
+            redactor.add(value)
+            scheme, _, token = value.partition(" ")
+            if token and scheme.isalpha():
+                redactor.add(token)
+    return redactor
+
+
+class Scanner:
+    """One scan of one target. `run()` returns the report or raises `ApivigilError`."""
+
+    def __init__(
+        self,
+        options: ScanOptions,
+        *,
+        listener: Listener = ignore_events,
+        registry: Registry = REGISTRY,
+    ) -> None:
+        self.options = options
+        self.listener = listener
+        self.registry = registry
+        self.redactor = build_redactor(options)
+        self.notices: list[str] = []
+
+    def run(self) -> Report:
+        options = self.options
+        started_at = datetime.now(UTC)
+        target = Target.parse(options.url, options.http_port, options.https_port)
+        selected = self.registry.select(options.checks, options.skip_checks)
+        client = ProbeClient(
+            target.host,
+            ClientLimits(
+                max_requests=options.max_requests,
+                rate=options.rate,
+                concurrency=options.concurrency,
+                timeout=options.timeout,
+                max_duration=options.max_duration,
+            ),
+            TlsSettings(cacert=options.cacert, insecure=options.insecure),
+            self.redactor,
+            allow_cleartext_credentials=options.allow_cleartext_credentials,
+            allow_unsafe_methods=options.allow_unsafe_methods,
+            extra_headers=dict(options.headers),
+        )
+        try:
+            spec = self._load_spec(client) if options.spec else None
+            if spec is not None:
+                target = target.with_spec(spec)
+            self._preflight(client, target)
+            credentials, withheld = self._credentials(client, target, spec)
+            cache = SharedCache()
+            self.listener(ScanStarted(target=self.redactor.text(target.url),
+                                      checks=len(selected)))
+            outcomes: list[CheckOutcome] = []
+            findings: list[Finding] = []
+
+            def context(http: CheckHttp) -> ScanContext:
+                return ScanContext(target=target, options=options, http=http,
+                                   redactor=self.redactor, cache=cache, spec=spec,
+                                   credentials=credentials,
+                                   credentials_withheld_reason=withheld,
+                                   notices=self.notices)
+
+            ordered = sorted(selected, key=lambda c: c.meta.phase)
+            for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
+                workers = 1 if phase >= SEQUENTIAL_PHASE else max(1, options.concurrency)
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    results = list(pool.map(
+                        lambda c: self._run_check(c, client, context), group))
+                for outcome, found in results:
+                    outcomes.append(outcome)
+                    findings.extend(found)
+            operations = self._operations(target, client) if spec else []
+            requests = client.requests_sent
+        finally:
+            client.close()
+        return self._report(target, started_at, findings, outcomes, operations, requests)
+
+    # -- preparation ----------------------------------------------------------------------
+
+    def _load_spec(self, client: ProbeClient) -> ApiSpec:
+        source = self.options.spec or ""
+        if urlsplit(source).scheme not in ("http", "https"):
+            return load_spec_file(source)
+        try:
+            with httpx.Client(verify=client.ssl_context, timeout=self.options.timeout,
+                              trust_env=False) as http, http.stream("GET", source) as response:
+                body = b""
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_SPEC_BYTES:
+                        raise SpecError(f"spec {source} is larger than "
+                                        f"{MAX_SPEC_BYTES // 2**20} MiB")
+        except httpx.HTTPError as exc:
+            raise SpecError(f"cannot fetch spec {source}: {exc}") from None
+        if response.status_code != 200:
+            raise SpecError(f"cannot fetch spec {source}: HTTP {response.status_code}")
+        text = body.decode("utf-8", errors="replace")
+        return build_spec(parse_document(text, source), source)
+
+    def _preflight(self, client: ProbeClient, target: Target) -> None:
+        """The target must answer at all; otherwise there is nothing to scan (exit 3)."""
+        try:
+            client.get(target.url, use_extra_headers=False)
+        except ProbeError as exc:
+            hint = ""
+            if "certificate" in str(exc).lower():
+                hint = " (pass --cacert FILE to trust its CA, or -k to scan anyway)"
+            raise ScanError(f"cannot reach {self.redactor.text(target.url)}: "
+                            f"{str(exc).split(': ', 1)[-1]}{hint}") from None
+
+    def _credentials(
+        self, client: ProbeClient, target: Target, spec: ApiSpec | None
+    ) -> tuple[Credentials | None, str | None]:
+        """Check the supplied credentials work before trusting any result that used them."""
+        credentials = self.options.credentials
+        if credentials is None:
+            return None, None
+        if not target.is_https and not self.options.allow_cleartext_credentials:
+            reason = ("credentials withheld: the target is cleartext http:// "
+                      "(scan the https:// URL, or pass --allow-cleartext-credentials)")
+            self._notice(reason)
+            return None, reason
+        probe = _credential_probe(target)
+        try:
+            response = client.get(probe.url, headers={"Authorization": credentials.basic_header()})
+        except ProbeError as exc:
+            raise ScanError(f"could not verify the credentials: {exc}") from None
+        if response.status == 401:
+            raise ScanError(
+                f"the supplied credentials were rejected: {probe.method} {probe.path} answered "
+                "401 (check USER:PASSWORD)"
+            )
+        if response.status == 429:
+            self._notice("the target throttled the credential check (429); results that need "
+                         "credentials may be incomplete")
+        return credentials, None
+
+    # -- running --------------------------------------------------------------------------
+
+    def _run_check(
+        self,
+        check_class: type[Check],
+        client: ProbeClient,
+        context: Callable[[CheckHttp], ScanContext],
+    ) -> tuple[CheckOutcome, list[Finding]]:
+        check = check_class()
+        meta = check.meta
+        http = CheckHttp(client)
+        ctx = context(http)
+        self.listener(CheckStarted(check=meta.id))
+        started = time.perf_counter()
+        found: list[Finding] = []
+        status, reason = OutcomeStatus.COMPLETED, None
+        skip = check.applies_to(ctx)
+        if skip is not None:
+            status, reason = OutcomeStatus.SKIPPED, skip
+        else:
+            try:
+                for finding in check.run(ctx):
+                    found.append(finding)
+            except BudgetExhaustedError as exc:
+                status, reason = OutcomeStatus.ERROR, f"stopped early: {exc}"
+            except Exception as exc:
+                status = OutcomeStatus.ERROR
+                reason = self.redactor.text(f"{type(exc).__name__}: {exc}")
+                log.debug("check %s crashed:\n%s", meta.id,
+                          self.redactor.text(traceback.format_exc()))
+        outcome = CheckOutcome(
+            check=meta.id, category=meta.category, status=status, reason=reason,
+            findings=len(found), requests=http.sent,
+            duration_s=round(time.perf_counter() - started, 3),
+        )
+        self.listener(CheckFinished(outcome=outcome))
+        return outcome, found
+
+    def _notice(self, message: str) -> None:
+        self.notices.append(message)
+        self.listener(Notice(message=message))
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def _operations(self, target: Target, client: ProbeClient) -> list[OperationStatus]:
+        seen: dict[tuple[str, str], int | None] = {}
+        for exchange in client.exchanges:
+            seen.setdefault((exchange.method, exchange.url), exchange.status)
+        statuses = []
+        for endpoint in target.endpoints:
+            key = (endpoint.method, self.redactor.text(endpoint.url))
+            if key in seen:
+                statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
+                                                status="exercised", http_status=seen[key]))
+            else:
+                statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
+                                                status="skipped", reason=_skip_reason(endpoint,
+                                                self.options)))
+        return statuses
+
+    def _report(
+        self,
+        target: Target,
+        started_at: datetime,
+        findings: Iterable[Finding],
+        outcomes: Sequence[CheckOutcome],
+        operations: list[OperationStatus],
+        requests: int,
+    ) -> Report:
+        unique = _deduplicate(self._redacted(f) for f in findings)
+        ordered_outcomes = sorted(outcomes, key=lambda o: o.check)
+        score = score_findings(unique)
+        return Report(
+            format_version=REPORT_FORMAT_VERSION,
+            tool="apivigil",
+            version=__version__,
+            target=self.redactor.text(target.url),
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+            score=score,
+            grade=grade_for(score),
+            categories=score_categories(unique, ordered_outcomes),
+            findings=unique,
+            checks=ordered_outcomes,
+            operations=operations,
+            requests=requests,
+            notices=[self.redactor.text(n) for n in self.notices],
+        )
+
+    def _redacted(self, finding: Finding) -> Finding:
+        """Belt and braces: no secret survives into a finding, whatever a check put there."""
+        text = finding.model_dump_json()
+        if not self.redactor.contains_secret(text):
+            return finding
+        return Finding.model_validate_json(self.redactor.text(text))
+
+
+def _credential_probe(target: Target) -> Endpoint:
+    """A secured GET endpoint from the spec if there is one, else the URL as given."""
+    secured = [e for e in target.concrete_endpoints() if e.declared_secured and e.method == "GET"]
+    if secured:
+        return secured[0]
+    return Endpoint("GET", target.url, urlsplit(target.url).path or "/")
+
+
+def _skip_reason(endpoint: Endpoint, options: ScanOptions) -> str:
+    if endpoint.method == "DELETE" and not options.allow_delete:
+        return "DELETE is sent only with --allow-delete"
+    if endpoint.method in ("POST", "PUT", "PATCH") and not options.allow_unsafe_methods:
+        return f"{endpoint.method} is sent only with --allow-unsafe-methods"
+    if "{" in endpoint.path:
+        return "path parameters have no known values"
+    return "no check needed to send it"
+
+
+def _deduplicate(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per fingerprint (the worst kept), in a stable order."""
+    best: dict[str, Finding] = {}
+    for finding in findings:
+        kept = best.get(finding.fingerprint)
+        if kept is None or finding.severity.rank > kept.severity.rank:
+            best[finding.fingerprint] = finding
+    return sorted(best.values(),
+                  key=lambda f: (-f.severity.rank, f.category.value, f.id, f.path or "",
+                                 f.parameter or "", f.fingerprint))
+
+
+def scan(options: ScanOptions, listener: Listener = ignore_events) -> Report:
+    """Run one scan: the library's entry point."""
+    return Scanner(options, listener=listener).run()
