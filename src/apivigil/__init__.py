@@ -8,9 +8,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from apivigil.core.config import Credentials, ScanOptions  # noqa: E402
-from apivigil.core.errors import ApivigilError, ScanError, UsageError  # noqa: E402
-from apivigil.core.models import (  # noqa: E402
+from apivigil.core.config import Credentials, ScanOptions
+from apivigil.core.errors import ApivigilError, ScanError, UsageError
+from apivigil.core.models import (
     Category,
     Confidence,
     Finding,

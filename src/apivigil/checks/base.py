@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from apivigil.checks.target import Endpoint, Target
 from apivigil.core.config import Credentials, ScanOptions
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import (
@@ -27,7 +28,6 @@ from apivigil.core.models import (
 )
 from apivigil.core.redaction import Redactor
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse
-from apivigil.checks.target import Endpoint, Target
 from apivigil.spec.model import ApiSpec
 
 T = TypeVar("T")
@@ -134,7 +134,9 @@ class ScanContext:
         headers = self.auth_headers() if authenticated else {}
         key = f"baseline:{authenticated}:{endpoint.method}:{endpoint.url}"
         return self.cache.get_or_compute(
-            key, lambda: self.http.get(endpoint.url, headers=headers, use_extra_headers=authenticated)
+            key,
+            lambda: self.http.get(endpoint.url, headers=headers,
+                                  use_extra_headers=authenticated),
         )
 
 

@@ -73,7 +73,6 @@ def serve_wsgi(app: WsgiApp, tls: ssl.SSLContext | None = None, port: int = 0) -
     """Start a threaded server for `app` on 127.0.0.1 (a free port unless given)."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server(LOOPBACK, port, app, threaded=True, ssl_context=tls)
-    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               daemon=True)
     thread.start()

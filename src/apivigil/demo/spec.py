@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_BASIC = [{"basicAuth": []}]
+_BASIC: list[dict[str, list[str]]] = [{"basicAuth": []}]
 
 
 def _operation(summary: str, secured: bool, schema: dict[str, Any]) -> dict[str, Any]:

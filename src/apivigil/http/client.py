@@ -416,7 +416,8 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
         return "timed out waiting for the response"
     if isinstance(exc, httpx.ConnectError):
         if "CERTIFICATE_VERIFY_FAILED" in text:
-            return "TLS certificate not trusted (" + text.split("certificate verify failed:")[-1].strip(" ()") + ")"
+            reason = text.split("certificate verify failed:")[-1].strip(" ()")
+            return f"TLS certificate not trusted ({reason})"
         if "refused" in text.lower():
             return "connection refused"
         return f"could not connect ({text})"

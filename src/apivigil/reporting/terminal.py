@@ -69,7 +69,8 @@ def _categories(report: Report) -> Table:
     for cat in report.categories:
         if cat.score is None:
             continue
-        table.add_row(cat.category.value, Text(cat.grade or "-", GRADE_STYLE.get(cat.grade or "")),
+        grade = cat.grade or "-"
+        table.add_row(cat.category.value, Text(grade, GRADE_STYLE.get(grade, "")),
                       str(cat.score), str(cat.findings))
     return table
 
@@ -106,7 +107,8 @@ def _excerpt(text: str, verbose: bool) -> str:
     lines = text.splitlines()
     if verbose or len(lines) <= _EXCERPT_LINES:
         return "  " + "\n  ".join(lines)
-    return "  " + "\n  ".join(lines[:_EXCERPT_LINES]) + f"\n  ... ({len(lines) - _EXCERPT_LINES} more lines)"
+    more = len(lines) - _EXCERPT_LINES
+    return "  " + "\n  ".join(lines[:_EXCERPT_LINES]) + f"\n  ... ({more} more lines)"
 
 
 def _short(value: object) -> str:

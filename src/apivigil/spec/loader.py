@@ -70,7 +70,8 @@ def build_spec(document: JsonObject, source: str) -> ApiSpec:
     version = str(document.get("openapi") or document.get("swagger") or "")
     if not (version.startswith("3.") or version == "2.0"):
         raise SpecError(
-            f"spec {source} has no 'openapi: 3.x' or 'swagger: 2.0' field; is it an API description?"
+            f"spec {source} has no 'openapi: 3.x' or 'swagger: 2.0' field; "
+            "is it an API description?"
         )
     if not isinstance(document.get("paths", {}), dict):
         raise SpecError(f"spec {source}: 'paths' is not a mapping")

@@ -1,0 +1,52 @@
+"""authentication.enforcement: protected endpoints must refuse what is not a valid credential."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+
+from tests.fixtures.apps.basic import challenge, protected_api
+from tests.support import above_low
+
+CHECK = {"checks": ("authentication.enforcement",)}
+
+SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "security": [{"basic": []}],
+    "components": {"securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
+    "paths": {"/api/data": {"get": {"responses": {"200": {"description": "ok"}}}}},
+}
+
+
+def test_declared_secured_but_open_is_critical(serve, run_scan, tmp_spec):
+    app = Flask("open")
+    app.get("/api/data")(lambda: jsonify(items=[1]))
+    https = serve(app, tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(SPEC), **CHECK)
+    [finding] = report.findings
+    assert (finding.id, finding.severity.value, finding.path) == (
+        "authentication.not-enforced", "critical", "/api/data")
+
+
+def test_challenge_that_accepts_any_password_is_critical(serve, run_scan):
+    app = Flask("any-password")
+
+    @app.get("/api/data")
+    def data():
+        if request.authorization is None:  # only checks that *some* credential is present
+            return challenge()
+        return jsonify(items=[1])
+
+    https = serve(app, tls="modern")
+    report = run_scan(https.url + "/api/data", **CHECK)
+    labels = {f.parameter for f in report.findings}
+    # Werkzeug parses undecodable base64 as "no credentials", so only two variants get in.
+    assert labels == {"wrong credentials", "empty password"}
+    assert {f.severity.value for f in report.findings} == {"critical"}
+
+
+def test_correct_basic_auth_is_silent(serve, run_scan, tmp_spec):
+    https = serve(protected_api(), tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(SPEC), **CHECK)
+    assert above_low(report) == []
+    assert report.checks[0].status.value == "completed"

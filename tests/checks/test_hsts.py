@@ -1,0 +1,40 @@
+"""encryption.hsts, judged only on final HTTPS responses."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.apps.basic import protected_api
+from tests.support import above_low
+
+CHECK = {"checks": ("encryption.hsts",)}
+
+
+@pytest.mark.parametrize(
+    ("hsts", "rule", "severity"),
+    [
+        (None, "encryption.hsts-missing", "medium"),
+        ("max-age=86400", "encryption.hsts-short-max-age", "medium"),
+        ("max-age=20000000", "encryption.hsts-short-max-age", "low"),
+        ("max-age=abc", "encryption.hsts-malformed", "medium"),
+        ("max-age=0", "encryption.hsts-malformed", "medium"),
+    ],
+)
+def test_weak_hsts_is_flagged(serve, run_scan, hsts, rule, severity):
+    https = serve(protected_api(hsts=hsts), tls="modern")
+    report = run_scan(https.url + "/", **CHECK)
+    assert [(f.id, f.severity.value) for f in report.findings] == [(rule, severity)]
+
+
+def test_one_year_hsts_is_silent(serve, run_scan):
+    https = serve(protected_api(hsts="max-age=31536000; includeSubDomains"), tls="modern")
+    report = run_scan(https.url + "/api/data", **CHECK)
+    assert report.findings == []
+    assert above_low(report) == []
+
+
+def test_http_target_is_skipped_with_reason(serve, run_scan):
+    http = serve(protected_api())
+    report = run_scan(http.url + "/", **CHECK)
+    assert report.checks[0].status.value == "skipped"
+    assert "HTTPS" in (report.checks[0].reason or "")

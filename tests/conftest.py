@@ -1,0 +1,70 @@
+"""Shared fixtures: real servers on 127.0.0.1 (HTTP and HTTPS with a throwaway CA) and scans.
+
+Every check is tested against apps served for real by `apivigil.demo.server.serve_wsgi`, the
+same code `apivigil demo` uses; nothing here mocks HTTP.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apivigil.core.config import ScanOptions
+from apivigil.core.models import Report
+from apivigil.demo.server import CertificateAuthority, ServedApp, serve_wsgi
+from apivigil.engine.runner import Scanner
+
+
+@pytest.fixture(scope="session")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
+    return CertificateAuthority(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture
+def serve(authority: CertificateAuthority) -> Iterator[Callable[..., ServedApp]]:
+    """serve(app, tls=None | "modern" | "legacy" | SSLContext) -> ServedApp, stopped after."""
+    started: list[ServedApp] = []
+
+    def start(app: Any, tls: str | ssl.SSLContext | None = None, port: int = 0) -> ServedApp:
+        context = tls
+        if tls == "modern":
+            context = authority.server_context()
+        elif tls == "legacy":
+            context = authority.server_context(legacy=True)
+        served = serve_wsgi(app, context, port)  # type: ignore[arg-type]
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()
+
+
+@pytest.fixture
+def run_scan(authority: CertificateAuthority) -> Callable[..., Report]:
+    """run_scan(url, **ScanOptions fields) -> Report; trusts the test CA unless cacert=None."""
+
+    def scan(url: str, **options: Any) -> Report:
+        options.setdefault("cacert", str(authority.ca_path))
+        options.setdefault("rate", 0.0)
+        options.setdefault("timeout", 5.0)
+        return Scanner(ScanOptions(url=url, **options)).run()
+
+    return scan
+
+
+@pytest.fixture
+def tmp_spec(tmp_path: Path) -> Callable[[dict[str, Any]], str]:
+    """Write a spec dict to a JSON file and return its path."""
+    import json
+
+    def write(document: dict[str, Any]) -> str:
+        path = tmp_path / "openapi.json"
+        path.write_text(json.dumps(document))
+        return str(path)
+
+    return write
