@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from apivigil.checks.target import Endpoint, Target
-from apivigil.core.config import Credentials, ScanOptions
+from apivigil.core.config import Credentials, Identity, ScanOptions
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import (
     Category,
@@ -26,7 +26,7 @@ from apivigil.core.models import (
     Remediation,
     Severity,
 )
-from apivigil.core.redaction import Redactor
+from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse
 from apivigil.spec.model import ApiSpec
 
@@ -122,12 +122,24 @@ class ScanContext:
     credentials: Credentials | None = None
     credentials_withheld_reason: str | None = None
     notices: list[str] = field(default_factory=list)
+    # Verified identities (-u and --identity), primary first; () when none or withheld.
+    identities: tuple[Identity, ...] = ()
 
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate as the supplied identity ({} when there is none)."""
         if self.credentials is None:
-            return {}
+            return self.identities[0].auth_headers() if self.identities else {}
         return {"Authorization": self.credentials.basic_header()}
+
+    def identity_headers(self, identity: Identity) -> dict[str, str]:
+        """Headers for a request as `identity`: its credential plus the user's non-secret -H
+        headers. Send with `use_extra_headers=False`, so a credential-like -H value can never
+        blur which identity a response was given to."""
+        headers = {name: value for name, value in self.options.headers
+                   if name.lower() not in SENSITIVE_HEADERS
+                   and not self.redactor.contains_secret(value)}
+        headers.update(identity.auth_headers())
+        return headers
 
     def baseline(self, endpoint: Endpoint, *, authenticated: bool = False) -> ProbeResponse:
         """GET of an endpoint without (or with) the user's credentials, fetched once per scan."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,13 +44,66 @@ def parse_header(value: str) -> tuple[str, str]:
     return name.strip(), content.strip()
 
 
+_IDENTITY = re.compile(
+    r"^(?P<name>[A-Za-z0-9_.-]+)(?::role=(?P<role>[A-Za-z0-9_.-]+))?=(?P<cred>.+)$", re.DOTALL)
+_HEADER_FORM = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+:\s")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One account the scan may act as, for authorization checks that compare accounts.
+
+    Syntax (`--identity`): `NAME[:role=ROLE]=USER:PASSWORD` for HTTP Basic, or
+    `NAME[:role=ROLE]=Header-Name: value` (a colon *and a space* after a header name) for a
+    token or key. NAME and ROLE use letters, digits, `_`, `.` and `-`. Example:
+    `--identity admin:role=admin=root:s3cret --identity alice:role=user='Authorization: Bearer x'`.
+    `repr` never shows the secret.
+    """
+
+    name: str
+    credentials: Credentials | None = None
+    header: tuple[str, str] | None = field(default=None, repr=False)
+    role: str | None = None
+
+    @classmethod
+    def parse(cls, value: str) -> Identity:
+        match = _IDENTITY.match(value.strip())
+        if not match:
+            raise UsageError(
+                "identity must be given as NAME[:role=ROLE]=USER:PASSWORD or "
+                "NAME[:role=ROLE]='Header: value'"
+            )
+        name, role, credential = match.group("name"), match.group("role"), match.group("cred")
+        if _HEADER_FORM.match(credential):
+            return cls(name=name, header=parse_header(credential), role=role)
+        try:
+            return cls(name=name, credentials=Credentials.parse(credential), role=role)
+        except UsageError:
+            raise UsageError(f"identity {name!r}: credentials must be USER:PASSWORD or "
+                             "'Header: value'") from None
+
+    @property
+    def username(self) -> str | None:
+        """The Basic user name (lets checks tell whose object a response describes)."""
+        return self.credentials.username if self.credentials else None
+
+    def auth_headers(self) -> dict[str, str]:
+        """The headers that authenticate as this identity."""
+        if self.credentials is not None:
+            return {"Authorization": self.credentials.basic_header()}
+        if self.header is not None:
+            return {self.header[0]: self.header[1]}
+        return {}
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     """Everything `apivigil scan` takes, with the same defaults as the CLI."""
 
     url: str
     spec: str | None = None
-    credentials: Credentials | None = None
+    credentials: Credentials | None = None  # -u: the single-identity shorthand (the primary)
+    identities: tuple[Identity, ...] = ()  # --identity, in order; the first is the primary
     headers: tuple[tuple[str, str], ...] = ()
     cacert: str | None = None
     insecure: bool = False
@@ -71,3 +125,9 @@ class ScanOptions:
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
+
+    def all_identities(self) -> tuple[Identity, ...]:
+        """-u (as identity 'user') then every --identity; the first is the primary."""
+        if self.credentials is None:
+            return self.identities
+        return (Identity(name="user", credentials=self.credentials), *self.identities)

@@ -23,7 +23,7 @@ from apivigil import __version__
 from apivigil.checks.base import Check, CheckHttp, ScanContext, SharedCache
 from apivigil.checks.registry import REGISTRY, Registry
 from apivigil.checks.target import Endpoint, Target
-from apivigil.core.config import Credentials, ScanOptions
+from apivigil.core.config import Credentials, Identity, ScanOptions
 from apivigil.core.errors import (
     BudgetExhaustedError,
     ProbeError,
@@ -56,6 +56,15 @@ def build_redactor(options: ScanOptions) -> Redactor:
     redactor = Redactor()
     if options.credentials:
         redactor.add_basic_credential(options.credentials.username, options.credentials.password)
+    for identity in options.identities:
+        if identity.credentials is not None:
+            redactor.add_basic_credential(identity.credentials.username,
+                                          identity.credentials.password)
+        if identity.header is not None:  # an identity's header is a credential, whatever its name
+            redactor.add(identity.header[1])
+            scheme, _, token = identity.header[1].partition(" ")
+            if token and scheme.isalpha():
+                redactor.add(token)
     for name, value in options.headers:
         lowered = name.lower()
         if lowered in SENSITIVE_HEADERS or any(w in lowered for w in _SECRET_HEADER_WORDS):
@@ -108,6 +117,9 @@ class Scanner:
                 target = target.with_spec(spec)
             self._preflight(client, target)
             credentials, withheld = self._credentials(client, target, spec)
+            identities = self._identities(client, target, withheld)
+            if credentials is None and identities and identities[0].credentials is not None:
+                credentials = identities[0].credentials  # the primary stands in for -u
             cache = SharedCache()
             self.listener(ScanStarted(target=self.redactor.text(target.url),
                                       checks=len(selected)))
@@ -119,7 +131,7 @@ class Scanner:
                                    redactor=self.redactor, cache=cache, spec=spec,
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
-                                   notices=self.notices)
+                                   notices=self.notices, identities=identities)
 
             ordered = sorted(selected, key=lambda c: c.meta.phase)
             for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
@@ -195,6 +207,30 @@ class Scanner:
             self._notice("the target throttled the credential check (429); results that need "
                          "credentials may be incomplete")
         return credentials, None
+
+    def _identities(
+        self, client: ProbeClient, target: Target, withheld: str | None
+    ) -> tuple[Identity, ...]:
+        """Verify every --identity like -u (exit 3 when one is rejected); -u comes first."""
+        identities = self.options.all_identities()
+        if not identities or withheld is not None:
+            return ()
+        if not target.is_https and not self.options.allow_cleartext_credentials:
+            self._notice("identities withheld: the target is cleartext http:// "
+                         "(scan the https:// URL, or pass --allow-cleartext-credentials)")
+            return ()
+        probe = _credential_probe(target)
+        for identity in self.options.identities:  # -u was verified by _credentials
+            try:
+                response = client.get(probe.url, headers=identity.auth_headers())
+            except ProbeError as exc:
+                raise ScanError(f"could not verify identity {identity.name!r}: {exc}") from None
+            if response.status == 401:
+                raise ScanError(
+                    f"identity {identity.name!r} was rejected: {probe.method} {probe.path} "
+                    "answered 401 (check its credentials)"
+                )
+        return identities
 
     # -- running --------------------------------------------------------------------------
 
