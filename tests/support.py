@@ -21,3 +21,63 @@ def above_low(report: Report) -> list[str]:
 
 def outcome(report: Report, check: str) -> str:
     return next(o.status.value for o in report.checks if o.check == check)
+
+
+class Recorder:
+    """WSGI middleware that records what the server received (to assert on what was sent)."""
+
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        self.app = app
+        self.requests: list[dict[str, str]] = []
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        self.requests.append({
+            "method": environ["REQUEST_METHOD"],
+            "path": environ.get("PATH_INFO", ""),
+            "query": environ.get("QUERY_STRING", ""),
+            "authorization": environ.get("HTTP_AUTHORIZATION", ""),
+            "headers": " ".join(f"{k}={v}" for k, v in environ.items() if k.startswith("HTTP_")),
+        })
+        return self.app(environ, start_response)
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 whose handler writes whatever bytes a hostile target would."""
+
+    def __init__(self, handler):  # type: ignore[no-untyped-def]
+        import socket
+        import threading
+
+        self.handler = handler
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._stopped = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        import threading
+
+        while not self._stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            conn.settimeout(5)
+            conn.recv(65536)
+            self.handler(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.sock.close()

@@ -1,0 +1,5 @@
+"""`python -m apivigil` runs the command line."""
+
+from apivigil.cli import main
+
+main()

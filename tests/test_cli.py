@@ -1,0 +1,130 @@
+"""The command line as a user or a CI script meets it: exit codes, errors, outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+from flask import Flask, jsonify
+
+from apivigil.reporting.json_report import published_schema
+from tests.fixtures.apps.basic import protected_api
+from tests.support import port_of
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "apivigil", *args], capture_output=True,
+                          text=True, timeout=120, check=False,
+                          env={**os.environ, "NO_COLOR": "1", **(env or {})})
+
+
+def assert_clean_error(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert result.stderr.startswith("apivigil: error: ") or "Error" in result.stderr
+    assert text in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bad_url_is_usage_error():
+    assert_clean_error(run_cli("scan", "ftp://127.0.0.1/"), 2, "not an http:// or https:// URL")
+
+
+def test_unknown_option_is_usage_error():
+    result = run_cli("scan", "https://127.0.0.1/", "--no-such-option")
+    assert result.returncode == 2
+    assert "No such option" in result.stderr
+
+
+def test_credentials_without_colon_are_usage_error():
+    assert_clean_error(run_cli("scan", "https://127.0.0.1/", "-u", "alice"), 2, "USER:PASSWORD")
+
+
+def test_bad_header_is_usage_error():
+    assert_clean_error(run_cli("scan", "https://127.0.0.1/", "-H", "no colon here"), 2,
+                       "'Name: value'")
+
+
+def test_unknown_check_is_usage_error():
+    assert_clean_error(run_cli("scan", "https://127.0.0.1/", "--checks", "nope"), 2,
+                       "unknown check or category 'nope'")
+
+
+def test_unreachable_host_exits_3(serve):
+    server = serve(Flask("gone"))
+    url = server.url
+    server.stop()
+    assert_clean_error(run_cli("scan", url + "/"), 3, "connection refused")
+
+
+def test_unreadable_spec_exits_3(serve):
+    server = serve(protected_api())
+    assert_clean_error(run_cli("scan", server.url, "--spec", "/no/such/spec.yaml"), 3,
+                       "spec file not found")
+
+
+def test_untrusted_certificate_needs_cacert_or_insecure(serve, authority):
+    server = serve(protected_api(), tls="modern")
+    assert_clean_error(run_cli("scan", server.url + "/"), 3, "--cacert")
+    with_ca = run_cli("scan", server.url + "/", "--cacert", str(authority.ca_path),
+                      "--checks", "encryption.hsts")
+    assert with_ca.returncode == 0, with_ca.stderr
+    insecure = run_cli("scan", server.url + "/", "-k", "--checks", "encryption.hsts")
+    assert insecure.returncode == 0, insecure.stderr
+
+
+def test_rejected_credentials_stop_the_scan(serve, authority):
+    server = serve(protected_api(), tls="modern")
+    result = run_cli("scan", server.url + "/api/data", "--cacert", str(authority.ca_path),
+                     "-u", "carol:not-her-password-123")
+    assert_clean_error(result, 3, "credentials were rejected")
+    assert "not-her-password-123" not in result.stderr + result.stdout
+
+
+def test_credentials_from_environment(serve, authority):
+    server = serve(protected_api(), tls="modern")
+    result = run_cli("scan", server.url + "/api/data", "--cacert", str(authority.ca_path),
+                     env={"APIVIGIL_USER": "carol:wrong-from-env"})
+    assert_clean_error(result, 3, "credentials were rejected")
+
+
+def test_fail_on_sets_exit_code_and_json_validates(serve, authority, tmp_path):
+    app = Flask("weak")
+    app.get("/status")(lambda: jsonify(up=True))
+    https = serve(app, tls="modern")
+    http = serve(app)
+    common = ["scan", https.url + "/status", "--cacert", str(authority.ca_path),
+              "--http-port", str(port_of(http.url)), "--format", "json"]
+    failing = run_cli(*common, "--fail-on", "high", "-o", str(tmp_path / "r.json"))
+    assert failing.returncode == 1, failing.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    jsonschema.validate(report, published_schema())
+    assert report["tool"] == "apivigil"
+    assert {f["id"] for f in report["findings"]} >= {"encryption.https-not-enforced",
+                                                      "encryption.hsts-missing"}
+    assert report["requests"] > 0
+    passing = run_cli(*common, "--fail-on", "critical")
+    assert passing.returncode == 0
+    assert json.loads(passing.stdout)["grade"] == report["grade"]
+
+
+def test_terminal_report_reads_without_colour(serve, authority):
+    https = serve(protected_api(), tls="modern")
+    result = run_cli("scan", https.url + "/", "--cacert", str(authority.ca_path),
+                     "--checks", "encryption.hsts")
+    assert result.returncode == 0
+    assert "Grade" in result.stdout
+    assert "[MEDIUM] HSTS header missing" in result.stdout
+    assert "\x1b[" not in result.stdout  # no escape codes when NO_COLOR / not a terminal
+
+
+def test_checks_command_lists_every_check():
+    from apivigil.checks.registry import REGISTRY
+
+    result = run_cli("checks")
+    assert result.returncode == 0
+    for check_id in REGISTRY.ids:
+        assert check_id in result.stdout.replace("\n", "")

@@ -1,0 +1,66 @@
+"""Pure units of the core: scoring formula and redaction (no I/O, so no servers needed)."""
+
+from __future__ import annotations
+
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Evidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+)
+from apivigil.core.redaction import Redactor
+from apivigil.core.scoring import grade_for, score_findings
+
+
+def finding(
+    severity: Severity, confidence: Confidence = Confidence.HIGH, rule: str = "x"
+) -> Finding:
+    return Finding(id=f"encryption.{rule}", check="encryption.x", title="t", severity=severity,
+                   confidence=confidence, category=Category.ENCRYPTION, owasp=(Owasp.API8,),
+                   cwe=(319,), description="d", evidence=Evidence(summary="s"),
+                   remediation=Remediation(summary="r"))
+
+
+def test_clean_scan_is_a():
+    assert score_findings([]) == 100
+    assert grade_for(100) == "A"
+
+
+def test_lows_barely_move_the_score():
+    assert grade_for(score_findings([finding(Severity.LOW)] * 3)) == "A"
+
+
+def test_one_critical_caps_at_d():
+    score = score_findings([finding(Severity.CRITICAL, Confidence.LOW)])
+    assert score == 69
+    assert grade_for(score) == "D"
+
+
+def test_confidence_scales_deduction():
+    assert score_findings([finding(Severity.HIGH, Confidence.MEDIUM)]) == 85
+    assert score_findings([finding(Severity.HIGH)]) == 80
+
+
+def test_score_never_negative():
+    assert score_findings([finding(Severity.CRITICAL)] * 5) == 0
+    assert grade_for(0) == "F"
+
+
+def test_fingerprint_ignores_evidence():
+    a = finding(Severity.HIGH)
+    b = a.model_copy(update={"evidence": Evidence(summary="other")})
+    assert a.fingerprint == Finding.model_validate(b.model_dump() | {"fingerprint": ""}).fingerprint
+
+
+def test_redactor_masks_every_encoding():
+    redactor = Redactor()
+    redactor.add_basic_credential("alice", "pa55word!")
+    text = "pw=pa55word! hdr=Basic YWxpY2U6cGE1NXdvcmQh pair=alice:pa55word!"
+    masked = redactor.text(text)
+    assert "pa55word!" not in masked
+    assert "YWxpY2U6cGE1NXdvcmQh" not in masked
+    assert redactor.header_value("Authorization", "Basic abc") == "Basic [REDACTED]"
+    assert redactor.header_value("Cookie", "session=1") == "[REDACTED]"
