@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,11 @@ class CertificateAuthority:
 
     def __init__(self, directory: Path) -> None:
         self.ca = trustme.CA()
-        self.leaf = self.ca.issue_cert(LOOPBACK, "localhost", "::1")
+        # 90 days, like an automatically renewed public certificate (at most 398 allowed)
+        now = datetime.now(UTC)
+        self.leaf = self.ca.issue_cert(LOOPBACK, "localhost", "::1",
+                                       not_before=now - timedelta(days=1),
+                                       not_after=now + timedelta(days=89))
         self.ca_path = directory / "apivigil-demo-ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_path))
 

@@ -1,7 +1,9 @@
 """Encryption family: can an attacker on the network read what the API's clients send?"""
 
 from apivigil.checks.base import Check
+from apivigil.checks.encryption.certificate import Certificate
 from apivigil.checks.encryption.cleartext import CleartextExposure
 from apivigil.checks.encryption.hsts import Hsts
+from apivigil.checks.encryption.tls import TlsConfiguration
 
-CHECKS: tuple[type[Check], ...] = (CleartextExposure, Hsts)
+CHECKS: tuple[type[Check], ...] = (CleartextExposure, Hsts, TlsConfiguration, Certificate)
