@@ -1,0 +1,11 @@
+"""Authorization family: with several identities, may one act on what belongs to another?
+
+Three categories: object level (bola), function level (bfla) and property level
+(property_authorization). The checks compare what different identities (`--identity`) are
+given; `objects.py` holds what they share.
+"""
+
+from apivigil.checks.authorization.bola_cross_identity import CrossIdentityObjectAccess
+from apivigil.checks.base import Check
+
+CHECKS: tuple[type[Check], ...] = (CrossIdentityObjectAccess,)

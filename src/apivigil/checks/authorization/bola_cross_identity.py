@@ -1,0 +1,163 @@
+"""BOLA with two identities: can one user read another user's object by its id?
+
+Broken object-level authorization (OWASP API1:2023) is the API that looks an object up by the
+id in the URL and never asks whether the caller may see it. A single identity cannot prove it;
+two can. This check needs at least two identities (`--identity NAME=USER:PASSWORD`, repeatable,
+or `-u` plus one `--identity`); the first is the primary, whose objects are tried.
+
+How it decides, so that it stays silent on a well-built API:
+
+1. For each concrete GET endpoint (the spec's, or the URL given) it lists objects with ids
+   (`id`, `uuid`, `_id`) as the primary identity, and the same listing as each other identity.
+2. An object the primary's listing shows and the other identity's does not is, by the API's
+   own account, the primary's and not the other's. Objects that name the other identity's user
+   name in an owner field (`owner`, `username`, `user`, ...) are left out.
+3. The object's URL is the spec's `GET <collection>/{param}` template filled with the id, or
+   `<collection URL>/<id>`. The primary must read it (2xx, same id), and an anonymous request
+   must be refused: an object anyone may read is public, not a BOLA.
+4. The other identity requests it. A 2xx carrying the same record (same id, 80% of the fields
+   equal) is a finding (`bola.cross-identity-read`, high severity), with the other identity's
+   exchange as evidence and the primary's in `evidence.data.owner_exchange`. Confidence is high
+   when the other identity's listing was readable and lacked the object, or the object names
+   the primary's user name as owner; medium otherwise.
+
+It sends only GETs: per collection one listing per identity, and per tried object (at most 3
+per collection and identity pair) one request as the primary, one anonymous and one as the
+other identity. Write access to others' objects is not tried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apivigil.checks.authorization.objects import (
+    belongs_to,
+    both_exchanges,
+    collections,
+    fetch,
+    json_body,
+    listed_objects,
+    object_id,
+    object_route,
+    ok,
+    same_object,
+    unwrap,
+)
+from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.target import Endpoint
+from apivigil.core.config import Identity
+from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+
+MAX_OBJECTS = 3  # per collection and pair of identities
+
+REMEDIATION = Remediation(
+    summary=(
+        "Authorize every object access: look the object up by its id AND the caller's identity "
+        "(or check its owner after loading it), and answer 404 when it is not theirs. Do it in "
+        "one place (a query helper or a decorator), not in each view."
+    ),
+    flask="""\
+@app.get("/api/notes/<int:note_id>")
+@auth.login_required
+def get_note(note_id):
+    # The ownership check is part of the query: another user's id finds nothing.
+    note = Note.query.filter_by(id=note_id, owner_id=auth.current_user().id).first_or_404()
+    return jsonify(note.to_dict())
+""",
+    references=(
+        "https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+        "https://cwe.mitre.org/data/definitions/639.html",
+    ),
+)
+
+
+class CrossIdentityObjectAccess(Check):
+    meta = CheckMeta(
+        id="bola.cross-identity",
+        title="Another identity can read the primary identity's objects",
+        category=Category.BOLA,
+        cwe=(639, 285),
+        owasp=(Owasp.API1,),
+        severity=Severity.HIGH,
+        sends="GETs only: listings as each identity, then up to 3 objects per listing as the "
+        "primary identity, anonymously and as the other identity",
+    )
+
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        if len(ctx.identities) < 2:
+            return ctx.credentials_withheld_reason or (
+                "needs two identities (--identity NAME=USER:PASSWORD, repeatable)")
+        return None
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        primary, others = ctx.identities[0], ctx.identities[1:3]
+        for collection in collections(ctx):
+            listing = listed_objects(json_body(fetch(ctx, primary, collection.url)))
+            if not listing:
+                continue
+            for other in others:
+                found = self._try_collection(ctx, collection, listing, primary, other)
+                if found is not None:
+                    yield found
+
+    def _try_collection(
+        self,
+        ctx: ScanContext,
+        collection: Endpoint,
+        listing: list[dict[str, object]],
+        primary: Identity,
+        other: Identity,
+    ) -> Finding | None:
+        other_listing = fetch(ctx, other, collection.url)
+        other_ids = ({object_id(o) for o in listed_objects(json_body(other_listing))}
+                     if ok(other_listing) else None)
+        candidates = [o for o in listing
+                      if object_id(o) not in (other_ids or set()) and not belongs_to(o, other)]
+        for obj in candidates[:MAX_OBJECTS]:
+            oid = object_id(obj)
+            assert oid is not None
+            route = object_route(ctx, collection, oid)
+            as_owner = fetch(ctx, primary, route.url)
+            owned = unwrap(json_body(as_owner))
+            if as_owner is None or owned is None or object_id(owned) != oid:
+                return None  # not an item URL of this collection: stop here
+            if ok(fetch(ctx, None, route.url)):
+                continue  # public object: anyone may read it
+            as_other = fetch(ctx, other, route.url)
+            seen = unwrap(json_body(as_other))
+            if as_other is None or seen is None or not same_object(owned, seen):
+                continue
+            strong = other_ids is not None or belongs_to(owned, primary)
+            return self.finding(
+                "cross-identity-read",
+                "Another user's object is readable by id",
+                severity=Severity.HIGH,
+                confidence=Confidence.HIGH if strong else Confidence.MEDIUM,
+                description=(
+                    f"Object {oid} of GET {collection.path} belongs to identity "
+                    f"'{primary.name}' (its listing shows it"
+                    + ("; the listing of '" + other.name + "' does not"
+                       if other_ids is not None else "")
+                    + f"), and anonymous requests for it are refused; yet identity "
+                    f"'{other.name}' read it at GET {route.template} with status "
+                    f"{as_other.status}: the API does not check who owns the object."
+                ),
+                summary=(
+                    f"GET {route.template} ({route.parameter}={oid}) as '{primary.name}' "
+                    f"(owner) answered {as_owner.status}; the same request as "
+                    f"'{other.name}' answered {as_other.status} with the same record."
+                ),
+                remediation=REMEDIATION,
+                exchange=as_other.exchange,
+                path=route.template,
+                parameter=route.parameter,
+                data={
+                    "owner_identity": primary.name,
+                    "reader_identity": other.name,
+                    "object_id": oid,
+                    "owner_exchange": both_exchanges(f"as '{primary.name}':",
+                                                     as_owner.exchange),
+                },
+            )
+        return None
