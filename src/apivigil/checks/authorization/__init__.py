@@ -5,7 +5,8 @@ Three categories: object level (bola), function level (bfla) and property level
 given; `objects.py` holds what they share.
 """
 
+from apivigil.checks.authorization.bfla_admin import AdminFunctionAccess
 from apivigil.checks.authorization.bola_cross_identity import CrossIdentityObjectAccess
 from apivigil.checks.base import Check
 
-CHECKS: tuple[type[Check], ...] = (CrossIdentityObjectAccess,)
+CHECKS: tuple[type[Check], ...] = (CrossIdentityObjectAccess, AdminFunctionAccess)
