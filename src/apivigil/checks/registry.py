@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from apivigil.checks import authentication, authorization, encryption
+from apivigil.checks import (
+    authentication,
+    authorization,
+    data_exposure,
+    encryption,
+    input_validation,
+    inventory,
+    rate_limiting,
+)
 from apivigil.checks.base import Check
 from apivigil.core.errors import UsageError
 
@@ -53,4 +61,6 @@ def _matches(check: type[Check], names: Sequence[str]) -> bool:
     return any(n in (check.meta.id, check.meta.category.value) for n in names)
 
 
-REGISTRY = Registry([*encryption.CHECKS, *authentication.CHECKS, *authorization.CHECKS])
+REGISTRY = Registry([*encryption.CHECKS, *authentication.CHECKS, *data_exposure.CHECKS,
+                     *input_validation.CHECKS, *rate_limiting.CHECKS,
+                     *authorization.CHECKS, *inventory.CHECKS])

@@ -53,6 +53,8 @@ def _challenge(body: dict[str, str], status: int = 401) -> Response:
 
 def vulnerable_app(urls: dict[str, str]) -> WsgiApp:
     app = Flask("apivigil-demo-vulnerable")
+    # As with `flask run --debug`: errors reach the Werkzeug debugger instead of a generic 500.
+    app.config["PROPAGATE_EXCEPTIONS"] = True
 
     @app.get("/")
     def index() -> Response:
@@ -152,8 +154,10 @@ def hardened_app(urls: dict[str, str]) -> WsgiApp:
         auth = request.authorization
         if auth is not None and auth.type == "basic":
             stored = USERS.get(auth.username or "")
-            # Same bcrypt work whether or not the user exists: no timing oracle.
-            valid = bcrypt.checkpw((auth.password or "").encode(), stored or DUMMY_HASH)
+            # Same bcrypt work whether or not the user exists: no timing oracle. bcrypt
+            # refuses passwords over 72 bytes: reject them as invalid instead of crashing.
+            password = (auth.password or "").encode()
+            valid = len(password) <= 72 and bcrypt.checkpw(password, stored or DUMMY_HASH)
             if valid and stored is not None:
                 return auth.username or ""
         throttle.record_failure(client)

@@ -1,0 +1,213 @@
+"""Sensitive data in responses: echoed credentials, password hashes, keys, tokens, card
+numbers, national ids and bulk email addresses.
+
+An API should return the fields its clients need and nothing else. Responses that echo the
+caller's password or Authorization header put the credential into logs, caches and browser
+history; user records dumped with their password hash hand an attacker offline cracking; keys
+and tokens in a body are credentials for other systems.
+
+Rule: every response inspected is a shared baseline (anonymous, and authenticated when
+credentials are supplied), plus one request with a throwaway Basic credential to an endpoint
+that challenges for one. Context keeps false alarms down: hash and key formats with fixed
+structure, bare MD5/SHA hex only in a password-like field, JWTs only outside login/token
+responses (and always when unsigned), card numbers only when Luhn-valid with an issuer prefix
+or a card-like field, national ids only in a field named for them, emails only in bulk
+(`bulk_email_threshold`, default 10 distinct addresses). Evidence shows where, value masked.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections import defaultdict
+from collections.abc import Iterator
+
+from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import DUMMY_USER, challenges
+from apivigil.checks.data_exposure.common import (
+    Observed,
+    is_auth_path,
+    masked_exchange,
+    observed_responses,
+)
+from apivigil.checks.data_exposure.patterns import Match, scan
+from apivigil.core.config import basic_header
+from apivigil.core.errors import ProbeError
+from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+
+EXPLICIT_FIELDS = """\
+# Serialise an explicit allow-list of fields, never the model or row as a whole.
+@app.get("/api/users/<int:user_id>")
+@auth.login_required
+def get_user(user_id):
+    user = User.query.get_or_404(user_id)
+    return jsonify(id=user.id, name=user.name)      # not user.__dict__ / model_dump()
+"""
+
+REMEDIATIONS = {
+    "credentials-echoed": Remediation(
+        summary="Never put the submitted password or Authorization header into a response; "
+        "return the identity (user name, id) only.",
+        flask="""\
+@app.get("/api/whoami")
+@auth.login_required
+def whoami():
+    return jsonify(user=auth.current_user())   # not request.authorization / headers
+""",
+        references=("https://cwe.mitre.org/data/definitions/200.html",),
+    ),
+    "password-hash": Remediation(
+        summary="Remove password hashes from every response: serialise explicit fields only.",
+        flask=EXPLICIT_FIELDS,
+        references=("https://owasp.org/API-Security/editions/2023/en/"
+                    "0xa3-broken-object-property-level-authorization/",),
+    ),
+    "secret-key": Remediation(
+        summary="Remove keys and tokens from responses, revoke the exposed ones, and keep "
+        "secrets in server-side configuration only.",
+        flask=EXPLICIT_FIELDS,
+        references=("https://cwe.mitre.org/data/definitions/798.html",),
+    ),
+    "personal-data": Remediation(
+        summary="Return personal data only to callers entitled to it, masked where the full "
+        "value is not needed (last four digits of a card), and page bulk listings.",
+        flask=EXPLICIT_FIELDS,
+        references=("https://owasp.org/API-Security/editions/2023/en/"
+                    "0xa3-broken-object-property-level-authorization/",),
+    ),
+}
+
+# kind -> (rule, title, severity, remediation key)
+_RULES: dict[str, tuple[str, str, Severity, str]] = {
+    "password-hash": ("password-hash", "Password hashes in a response", Severity.HIGH,
+                      "password-hash"),
+    "private-key": ("private-key", "Private key in a response", Severity.HIGH, "secret-key"),
+    "api-key": ("api-key", "Service API key or token in a response", Severity.HIGH,
+                "secret-key"),
+    "jwt-unsigned": ("jwt-unsigned", "Unsigned JWT (alg none) in a response", Severity.MEDIUM,
+                     "secret-key"),
+    "jwt": ("jwt", "JWT outside an authentication response", Severity.LOW, "secret-key"),
+    "card-number": ("card-number", "Payment card numbers in a response", Severity.HIGH,
+                    "personal-data"),
+    "national-id": ("national-id", "National id numbers in a response", Severity.MEDIUM,
+                    "personal-data"),
+}
+
+
+class SensitiveData(Check):
+    meta = CheckMeta(
+        id="data_exposure.sensitive_data",
+        title="Credentials, secrets and personal data in responses",
+        category=Category.DATA_EXPOSURE,
+        cwe=(200, 359),
+        owasp=(Owasp.API3,),
+        severity=Severity.HIGH,
+        sends="the shared GET baselines of up to 5 endpoints (anonymous and authenticated) and "
+        "one GET with a throwaway Basic credential",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        observed = observed_responses(ctx)
+        for item in observed:
+            yield from self._echo(ctx, item)
+            yield from self._inspect(ctx, item)
+        yield from self._dummy_echo(ctx, observed)
+
+    def _echo(self, ctx: ScanContext, item: Observed) -> Iterator[Finding]:
+        """The user's own credential, in any encoding, in the body or a response header."""
+        response = item.response
+        headers = " ".join(f"{k}: {v}" for k, v in response.headers.multi_items()
+                           if k.lower() != "www-authenticate")
+        if not item.authenticated or not ctx.redactor.contains_secret(response.text + headers):
+            return
+        yield self.finding(
+            "credentials-echoed",
+            "Response echoes the caller's credentials",
+            severity=Severity.HIGH,
+            description=(f"GET {item.endpoint.path} answers an authenticated request with the "
+                         "supplied password or Authorization header in the response (shown "
+                         "[REDACTED] in the evidence). Anything that stores or logs responses "
+                         "now holds the credential."),
+            remediation=REMEDIATIONS["credentials-echoed"],
+            exchange=response.exchange,
+            path=item.endpoint.path,
+            cwe=(200, 522),
+            owasp=(Owasp.API3, Owasp.API2),
+        )
+
+    def _inspect(self, ctx: ScanContext, item: Observed) -> Iterator[Finding]:
+        if item.response.status >= 500 or not item.response.body:
+            return
+        matches = scan(item.response.text, auth_like_path=is_auth_path(item.endpoint.path))
+        by_kind: dict[str, list[Match]] = defaultdict(list)
+        for match in matches:
+            by_kind[match.kind].append(match)
+        for kind, found in sorted(by_kind.items()):
+            if kind == "email":
+                yield from self._bulk_emails(ctx, item, found, matches)
+                continue
+            rule, title, severity, fix = _RULES[kind]
+            confidence = Confidence.HIGH
+            if kind == "card-number" and not any("card" in m.where.lower() for m in found):
+                confidence = Confidence.MEDIUM
+            yield self._report(item, rule, title, severity, confidence, fix, found, matches)
+
+    def _bulk_emails(self, ctx: ScanContext, item: Observed, found: list[Match],
+                     everything: list[Match]) -> Iterator[Finding]:
+        threshold = int(ctx.options.setting("bulk_email_threshold", 10))
+        if len(found) >= threshold:
+            yield self._report(item, "bulk-emails", "Bulk email addresses in a response",
+                               Severity.MEDIUM, Confidence.MEDIUM, "personal-data", found,
+                               everything)
+
+    def _report(self, item: Observed, rule: str, title: str, severity: Severity,
+                confidence: Confidence, fix: str, found: list[Match],
+                everything: list[Match]) -> Finding:
+        """One finding per kind; its evidence masks every sensitive value, not only its own."""
+        places = [f"{m.where}: {m.label} {m.masked}" for m in found[:10]]
+        who = "an authenticated" if item.authenticated else "an anonymous"
+        return self.finding(
+            rule,
+            title,
+            severity=severity,
+            confidence=confidence,
+            description=(f"GET {item.endpoint.path} returned {len(found)} value(s) of this kind "
+                         f"to {who} request: {'; '.join(places[:3])}"
+                         f"{' …' if len(places) > 3 else ''}."),
+            remediation=REMEDIATIONS[fix],
+            exchange=masked_exchange(item.response.exchange, [m.value for m in everything]),
+            path=item.endpoint.path,
+            data={"count": len(found), "locations": places, "authenticated": item.authenticated},
+        )
+
+    def _dummy_echo(self, ctx: ScanContext, observed: list[Observed]) -> Iterator[Finding]:
+        """Send a throwaway Basic credential to a challenging endpoint: is it echoed back?"""
+        target = next((o for o in observed if not o.authenticated and o.response.status == 401
+                       and "basic" in challenges(o.response)), None)
+        if target is None:
+            return
+        password = "apivigil-" + secrets.token_hex(8)
+        header = basic_header(DUMMY_USER, password)
+        try:
+            response = ctx.http.get(target.endpoint.url, headers={"Authorization": header},
+                                    use_extra_headers=False)
+        except ProbeError:
+            return
+        token = header.split(" ", 1)[1]
+        pair = base64.b64decode(token).decode()
+        if not any(v in response.text for v in (password, token, pair)):
+            return
+        yield self.finding(
+            "credentials-echoed",
+            "Error response echoes the submitted credentials",
+            severity=Severity.MEDIUM,
+            description=(f"GET {target.endpoint.path} echoed the password or Authorization "
+                         "header of a failed login back in its response: a rejected password "
+                         "(often a real one with a typo) ends up in logs and caches."),
+            remediation=REMEDIATIONS["credentials-echoed"],
+            exchange=masked_exchange(response.exchange, [password, token, pair]),
+            path=target.endpoint.path,
+            parameter="failed login",
+            cwe=(200, 522),
+            owasp=(Owasp.API3, Owasp.API2),
+        )
