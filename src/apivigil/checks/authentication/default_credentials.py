@@ -1,0 +1,130 @@
+"""Default credentials: the API must not let anyone in with admin:admin and friends.
+
+Tries a short list of well-known pairs (at most 10 attempts) with HTTP Basic on the
+authentication endpoint. A pair is accepted when the endpoint, which refuses anonymous
+requests and a random wrong pair, answers it with 2xx: critical, since anyone can log in.
+
+Politeness: a random wrong pair is sent first as a control (if even that is let in, the
+endpoint does not check credentials at all, which `authentication.enforcement` reports); the
+list stops at the first 429 (throttling) or 423 / "locked" answer (lockout), and that is said
+in the scan's notices. `--no-default-credentials` turns the check off. A finding names the
+user and the list entry, not the password: it is a live credential of the target. Runs in
+phase 20 with the other checks that may trip throttling. Sends at most 11 requests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from apivigil.checks.authentication.probing import (
+    REFERENCES,
+    auth_target,
+    note_throttled,
+    unknown_username,
+    wrong_password,
+)
+from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import is_success
+from apivigil.core.config import basic_header
+from apivigil.core.errors import ProbeError
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+
+DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("admin", "admin"),
+    ("admin", "password"),
+    ("admin", "admin123"),
+    ("admin", "changeme"),
+    ("root", "root"),
+    ("root", "toor"),
+    ("test", "test"),
+    ("user", "user"),
+    ("guest", "guest"),
+    ("administrator", "administrator"),
+)
+_LOCKED = re.compile(r"\b(account|user)\b[^.]{0,40}\blocked\b|\blocked out\b|too many",
+                     re.IGNORECASE)
+
+REMEDIATION = Remediation(
+    summary=(
+        "Remove default and test accounts before deployment; force a unique, strong password "
+        "at first start-up; throttle and alert on failed logins."
+    ),
+    flask="""\
+# at start-up: refuse to run with a well-known password
+WEAK = {"admin", "password", "changeme", "root", "test", "guest"}
+for name, user in USERS.items():
+    if any(bcrypt.checkpw(w.encode(), user.password_hash) for w in WEAK):
+        raise SystemExit(f"account {name!r} has a default password: change it")
+
+# and throttle failures (Flask-Limiter)
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+limiter = Limiter(get_remote_address, app=app)
+@app.get("/api/login")
+@limiter.limit("10/minute", deduct_when=lambda response: response.status_code == 401)
+def login(): ...
+""",
+    references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/1392.html"),
+)
+
+
+class DefaultCredentials(Check):
+    meta = CheckMeta(
+        id="authentication.default-credentials",
+        title="Default credentials accepted",
+        category=Category.AUTHENTICATION,
+        cwe=(1392, 1393, 521),
+        owasp=(Owasp.API2,),
+        severity=Severity.CRITICAL,
+        sends="up to 11 GETs of the authentication endpoint: a random wrong pair, then "
+        "well-known pairs (admin:admin...) with HTTP Basic, stopping at throttling or lockout",
+        phase=20,
+    )
+
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        if not ctx.options.default_credentials:
+            return "turned off with --no-default-credentials"
+        if auth_target(ctx) is None:
+            return "no endpoint refuses anonymous requests (401/403): no login to try"
+        return super().applies_to(ctx)
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        target = auth_target(ctx)
+        assert target is not None
+        url, path = target.endpoint.url, target.endpoint.path
+        if target.schemes and "basic" not in target.schemes:
+            return  # the endpoint does not take Basic: nothing to try
+        attempts = [(unknown_username(), wrong_password()), *DEFAULT_PAIRS]
+        for number, (user, password) in enumerate(attempts):
+            try:
+                response = ctx.http.get(url, headers={"Authorization": basic_header(
+                    user, password)}, use_extra_headers=False, accept_throttling=True)
+            except ProbeError:
+                return
+            if response.status in (429, 423) or (
+                    not is_success(response) and _LOCKED.search(response.text)):
+                note_throttled(ctx, self.meta.id, response.status,
+                               f"after {number} of {len(attempts)} attempts")
+                return
+            if not is_success(response):
+                continue
+            if number == 0:
+                return  # a random pair is let in too: enforcement reports that
+            yield self.finding(
+                "default-credentials",
+                f"Default credentials accepted ({user})",
+                severity=Severity.CRITICAL,
+                description=(
+                    f"GET {path} refuses anonymous requests and a random wrong pair, but "
+                    f"accepted user {user!r} with a well-known default password (entry "
+                    f"{number} of DEFAULT_PAIRS in apivigil's default_credentials check; the "
+                    f"password is not repeated here) (HTTP {response.status}): anyone can "
+                    "log in with it."
+                ),
+                remediation=REMEDIATION,
+                exchange=response.exchange,
+                path=path,
+                parameter=user,
+                data={"username": user, "list_entry": number, "status": response.status},
+            )
