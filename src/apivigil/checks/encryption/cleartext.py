@@ -9,7 +9,9 @@ and then with a random dummy credential (never the user's), and reports:
   that carries them (including endpoints it should protect);
 * high: the cleartext side serves the API but shows no sign of taking credentials.
 
-A redirect to https:// is judged by the HTTPS-enforcement check, not here.
+When the cleartext side redirects anywhere (even only for some paths, or only after a
+credential), the HTTPS-enforcement check judges it instead, so one problem gets one finding.
+The answers come from the survey in `httpside.py`, shared with that check.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
-from apivigil.checks.common import challenges, dummy_basic_header, probe_endpoints
-from apivigil.core.errors import ProbeError
+from apivigil.checks.encryption.httpside import http_side
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
 FLASK_HTTPS_FIX = """\
@@ -57,35 +58,20 @@ class CleartextExposure(Check):
         cwe=(319, 523),
         owasp=(Owasp.API8, Owasp.API2),
         severity=Severity.CRITICAL,
-        sends="GET to up to 5 endpoints on the http:// side, without and with a dummy Basic "
-        "credential",
+        sends="GET to up to 5 endpoints and / on the http:// side, without and with a dummy "
+        "Basic credential (shared with encryption.https-enforcement)",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        served: list[tuple[str, int]] = []
-        credential_paths: list[str] = []
-        first_exchange = None
-        for endpoint in probe_endpoints(ctx):
-            url = ctx.target.twin(endpoint.url, "http")
-            try:
-                plain = ctx.http.get(url, use_extra_headers=False)
-            except ProbeError:
-                return  # nothing listens on the cleartext side: nothing exposed
-            if plain.is_redirect:
-                continue
-            with_dummy = ctx.http.get(
-                url, headers={"Authorization": dummy_basic_header()}, use_extra_headers=False
-            )
-            if with_dummy.is_redirect:
-                continue
-            served.append((endpoint.path, plain.status))
-            asks = "basic" in challenges(plain) or "basic" in challenges(with_dummy)
-            if asks or endpoint.declared_secured or plain.status in (401, 403):
-                credential_paths.append(endpoint.path)
-                first_exchange = first_exchange or with_dummy.exchange
-            first_exchange = first_exchange or plain.exchange
+        side = http_side(ctx)
+        if not side.listening or side.any_redirect:
+            return  # nothing listens, or redirects exist: judged by encryption.https-enforcement
+        served = [p for p in side.probes if not p.extra]
         if not served:
             return
+        credential_paths = [p.path for p in served if p.asks_credentials]
+        first_exchange = next((p.evidence.exchange for p in served if p.asks_credentials),
+                              served[0].plain.exchange)
         origin = ctx.target.origin("http")
         if credential_paths:
             yield self.finding(
@@ -100,7 +86,7 @@ class CleartextExposure(Check):
                 remediation=REMEDIATION,
                 exchange=first_exchange,
                 url=origin,
-                data={"paths": [p for p in credential_paths]},
+                data={"paths": credential_paths},
             )
         else:
             yield self.finding(
@@ -114,5 +100,5 @@ class CleartextExposure(Check):
                 remediation=REMEDIATION,
                 exchange=first_exchange,
                 url=origin,
-                data={"paths": [p for p, _ in served]},
+                data={"paths": [p.path for p in served]},
             )

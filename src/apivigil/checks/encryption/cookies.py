@@ -1,0 +1,171 @@
+"""Cookie flags on HTTPS: Secure, HttpOnly and SameSite.
+
+A session cookie without `Secure` is sent by browsers over http:// too, so one cleartext request
+(a stray link, an attacker's injected http:// URL) hands the session to anyone on the path,
+however good the TLS is. The check reads every Set-Cookie of the HTTPS answers other checks
+already fetch (the anonymous baselines of up to 3 endpoints) and, when credentials were
+supplied, of the same endpoints fetched with them over HTTPS (the "after login" cookies).
+
+A cookie is session-like when its name says so (session, sid, token, auth, jwt, login,
+remember...) or when it is set only on the authenticated answers. Rules, per cookie name:
+
+* `cookie-no-secure`: medium for session-like cookies, low for others;
+* `cookie-no-httponly`: medium, session-like cookies only (script-readable sessions are
+  stolen by any XSS; CSRF tokens meant for scripts are not session-like);
+* `cookie-no-samesite` (low): no SameSite attribute, so the browser's default decides whether
+  cross-site requests carry it.
+
+Deleting cookies (an expiry in the past or Max-Age=0) are ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import probe_endpoints
+from apivigil.core.errors import ProbeError
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.http.client import ProbeResponse
+
+SESSION_NAME = re.compile(
+    r"sess|^sid$|_sid$|sid_|token|auth|jwt|login|remember|identity|^id$|user_?id",
+    re.IGNORECASE)
+NOT_SESSION = re.compile(r"csrf|xsrf", re.IGNORECASE)
+
+REMEDIATION = Remediation(
+    summary=(
+        "Set session cookies with `Secure; HttpOnly; SameSite=Lax` (or Strict), and every "
+        "other cookie with at least `Secure; SameSite`."
+    ),
+    flask="""\
+app.config.update(
+    SESSION_COOKIE_SECURE=True,
+    SESSION_COOKIE_HTTPONLY=True,   # Flask's default; keep it
+    SESSION_COOKIE_SAMESITE="Lax",
+    REMEMBER_COOKIE_SECURE=True,    # Flask-Login
+    REMEMBER_COOKIE_HTTPONLY=True,
+)
+# for cookies you set yourself:
+response.set_cookie("token", value, secure=True, httponly=True, samesite="Lax")
+""",
+    references=(
+        "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies",
+        "https://flask.palletsprojects.com/en/stable/security/#set-cookie-options",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SetCookie:
+    name: str
+    attributes: frozenset[str]  # lower-case attribute names
+    deleting: bool
+    response: ProbeResponse
+
+
+def parse_set_cookie(value: str, response: ProbeResponse) -> SetCookie | None:
+    """Name and attribute names of one Set-Cookie header (values ignored, never reported)."""
+    first, *rest = value.split(";")
+    name, sep, _ = first.partition("=")
+    if not sep or not name.strip():
+        return None
+    attributes: dict[str, str] = {}
+    for part in rest:
+        key, _, attr_value = part.strip().partition("=")
+        if key:
+            attributes[key.strip().lower()] = attr_value.strip()
+    deleting = attributes.get("max-age", "").strip() in ("0", "-1")
+    if "expires" in attributes:
+        with contextlib.suppress(TypeError, ValueError):
+            deleting = deleting or parsedate_to_datetime(attributes["expires"]).year < 2000
+    return SetCookie(name.strip(), frozenset(attributes), deleting, response)
+
+
+class CookieFlags(Check):
+    meta = CheckMeta(
+        id="encryption.cookies",
+        title="Cookie Secure, HttpOnly and SameSite flags",
+        category=Category.ENCRYPTION,
+        cwe=(614, 1004, 1275),
+        owasp=(Owasp.API8,),
+        severity=Severity.MEDIUM,
+        sends="the shared HTTPS baselines of up to 3 endpoints, anonymous and, with "
+        "credentials, authenticated (usually no request of its own)",
+    )
+
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        if not ctx.target.is_https:
+            return "the target URL is http://; cookie flags are judged on HTTPS answers"
+        return super().applies_to(ctx)
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        anonymous: dict[str, SetCookie] = {}
+        after_login: dict[str, SetCookie] = {}
+        for endpoint in probe_endpoints(ctx, limit=3):
+            for authenticated, seen in ((False, anonymous), (True, after_login)):
+                if authenticated and ctx.credentials is None:
+                    continue
+                try:
+                    response = ctx.baseline(endpoint, authenticated=authenticated)
+                except ProbeError:
+                    continue
+                for value in response.header_values("set-cookie"):
+                    cookie = parse_set_cookie(value, response)
+                    if cookie is not None and not cookie.deleting:
+                        seen.setdefault(cookie.name, cookie)
+        cookies = {**after_login, **anonymous}
+        for name in sorted(cookies):
+            cookie = cookies[name]
+            session = not NOT_SESSION.search(name) and (
+                bool(SESSION_NAME.search(name)) or name not in anonymous)
+            yield from self._judge(cookie, session)
+
+    def _judge(self, cookie: SetCookie, session: bool) -> Iterator[Finding]:
+        kind = "session-like cookie" if session else "cookie"
+
+        def found(rule: str, title: str, severity: Severity, description: str,
+                  cwe: tuple[int, ...]) -> Finding:
+            return self.finding(
+                rule, title, severity=severity, description=description, cwe=cwe,
+                exchange=cookie.response.exchange, parameter=cookie.name,
+                remediation=REMEDIATION,
+                summary=f"{title}. Seen: Set-Cookie: {cookie.name}=[REDACTED]"
+                + "".join(f"; {a}" for a in sorted(cookie.attributes))
+                + f" (on {cookie.response.exchange.method} {cookie.response.exchange.url})",
+                data={"cookie": cookie.name, "session_like": session,
+                      "attributes": sorted(cookie.attributes)})
+
+        if "secure" not in cookie.attributes:
+            yield found(
+                "cookie-no-secure", f"Cookie without Secure: {cookie.name}",
+                Severity.MEDIUM if session else Severity.LOW,
+                (
+                    f"The {kind} {cookie.name!r} is set over HTTPS without the Secure flag, so "
+                    "browsers also send it over http://, where anyone on the path can read it"
+                    + (" and take over the session." if session else ".")
+                ),
+                (614, 319))
+        if session and "httponly" not in cookie.attributes:
+            yield found(
+                "cookie-no-httponly", f"Session cookie without HttpOnly: {cookie.name}",
+                Severity.MEDIUM,
+                (
+                    f"The session-like cookie {cookie.name!r} has no HttpOnly flag, so any "
+                    "script injected into a page of this origin (XSS) can read and exfiltrate "
+                    "it."
+                ),
+                (1004,))
+        if "samesite" not in cookie.attributes:
+            yield found(
+                "cookie-no-samesite", f"Cookie without SameSite: {cookie.name}",
+                Severity.LOW,
+                (
+                    f"The {kind} {cookie.name!r} has no SameSite attribute; whether browsers "
+                    "attach it to cross-site requests (CSRF) is left to their defaults."
+                ),
+                (1275,))
