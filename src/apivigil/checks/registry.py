@@ -15,6 +15,7 @@ from apivigil.checks import (
     data_exposure,
     encryption,
     input_validation,
+    inventory,
     rate_limiting,
 )
 from apivigil.checks.base import Check
@@ -62,4 +63,4 @@ def _matches(check: type[Check], names: Sequence[str]) -> bool:
 
 REGISTRY = Registry([*encryption.CHECKS, *authentication.CHECKS, *data_exposure.CHECKS,
                      *input_validation.CHECKS, *rate_limiting.CHECKS,
-                     *authorization.CHECKS])
+                     *authorization.CHECKS, *inventory.CHECKS])

@@ -7,16 +7,25 @@ from urllib.parse import urlsplit, urlunsplit
 
 from apivigil.core.errors import UsageError
 from apivigil.spec.model import ApiSpec, Operation
+from apivigil.spec.values import fill_path, header_values, query_string, request_body
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A concrete URL to probe, with the spec operation it came from, if any."""
+    """A concrete URL to probe, with the spec operation it came from, if any.
+
+    For a spec operation, `url` has its path parameters filled and its required query
+    parameters set (from the spec's examples, defaults and enums, or generated values), so it
+    can be requested as it is; `headers` and `body` complete the request for the operation.
+    """
 
     method: str
     url: str
     path: str  # path template, e.g. /users/{id}
     operation: Operation | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # required header parameters, never credentials
+    body: bytes | None = None
+    content_type: str | None = None  # of `body`
 
     @property
     def declared_secured(self) -> bool:
@@ -58,11 +67,14 @@ class Target:
                    endpoints=(endpoint,))
 
     def with_spec(self, spec: ApiSpec) -> Target:
-        """Endpoints become the spec's operations appended to the base URL (templates kept)."""
-        endpoints = tuple(
-            Endpoint(op.method, self.origin(self.scheme) + self.base_path + op.path, op.path, op)
-            for op in spec.operations
-        )
+        """Endpoints become the spec's operations, appended to the base URL with values filled.
+
+        The base path is the one in the target URL, or else the path of the spec's first
+        server (e.g. Swagger 2 `basePath: /v2`).
+        """
+        base = self.base_path or (spec.base_path if spec.base_path.startswith("/") else "")
+        endpoints = tuple(_endpoint(self.origin(self.scheme) + base, op)
+                          for op in spec.operations)
         return Target(self.url, self.scheme, self.host, self.port, self.base_path,
                       self.http_port, self.https_port, endpoints or self.endpoints)
 
@@ -83,5 +95,14 @@ class Target:
         return self.scheme == "https"
 
     def concrete_endpoints(self) -> list[Endpoint]:
-        """Endpoints whose path has no unfilled {parameters}: requestable as they are."""
-        return [e for e in self.endpoints if "{" not in e.path]
+        """Endpoints whose URL has no unfilled {parameters}: requestable as they are."""
+        return [e for e in self.endpoints if "{" not in urlsplit(e.url).path]
+
+
+def _endpoint(prefix: str, operation: Operation) -> Endpoint:
+    url = prefix + fill_path(operation)
+    query = query_string(operation)
+    body = request_body(operation)
+    return Endpoint(operation.method, url + ("?" + query if query else ""), operation.path,
+                    operation, headers=tuple(header_values(operation).items()),
+                    body=body[1] if body else None, content_type=body[0] if body else None)

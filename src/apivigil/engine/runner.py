@@ -42,7 +42,7 @@ from apivigil.core.scoring import grade_for, score_categories, score_findings
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
-from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec_file, parse_document
+from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec, parse_document
 from apivigil.spec.model import ApiSpec
 
 REPORT_FORMAT_VERSION = "1.0"
@@ -116,6 +116,10 @@ class Scanner:
             if spec is not None:
                 target = target.with_spec(spec)
             self._preflight(client, target)
+            if spec is None and options.setting("discover_spec", True):
+                spec = self._discover_spec(client, target)
+                if spec is not None:
+                    target = target.with_spec(spec)
             credentials, withheld = self._credentials(client, target, spec)
             identities = self._identities(client, target, withheld)
             if credentials is None and identities and identities[0].credentials is not None:
@@ -151,24 +155,41 @@ class Scanner:
     # -- preparation ----------------------------------------------------------------------
 
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
+        """--spec as a file or URL; external references only from the spec's own host."""
         source = self.options.spec or ""
-        if urlsplit(source).scheme not in ("http", "https"):
-            return load_spec_file(source)
-        try:
-            with httpx.Client(verify=client.ssl_context, timeout=self.options.timeout,
-                              trust_env=False) as http, http.stream("GET", source) as response:
-                body = b""
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > MAX_SPEC_BYTES:
-                        raise SpecError(f"spec {source} is larger than "
-                                        f"{MAX_SPEC_BYTES // 2**20} MiB")
-        except httpx.HTTPError as exc:
-            raise SpecError(f"cannot fetch spec {source}: {exc}") from None
-        if response.status_code != 200:
-            raise SpecError(f"cannot fetch spec {source}: HTTP {response.status_code}")
-        text = body.decode("utf-8", errors="replace")
-        return build_spec(parse_document(text, source), source)
+        spec_host = urlsplit(source).hostname if "://" in source else None
+
+        def fetch(url: str) -> str:
+            if spec_host is not None and urlsplit(url).hostname != spec_host:
+                raise SpecError(f"refused to fetch {url}: references are followed only on "
+                                f"the spec's own host {spec_host}")
+            return fetch_spec_text(url, client, self.options.timeout)
+
+        return load_spec(source, fetch)
+
+    def _discover_spec(self, client: ProbeClient, target: Target) -> ApiSpec | None:
+        """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests)."""
+        prefixes = dict.fromkeys([target.base_path, ""])
+        for path in DISCOVERY_PATHS:
+            for prefix in prefixes:
+                url = target.origin(target.scheme) + prefix + path
+                try:
+                    response = client.get(url, use_extra_headers=False)
+                except BudgetExhaustedError:
+                    return None
+                except ProbeError:
+                    continue
+                if response.status != 200 or response.truncated:
+                    continue
+                try:
+                    document = parse_document(response.text, url)
+                    spec = build_spec(document, url, discovered=True)
+                except SpecError:
+                    continue
+                self._notice(f"no --spec given; using the OpenAPI {spec.version} spec found at "
+                             f"{self.redactor.text(url)} ({len(spec.operations)} operations)")
+                return spec
+        return None
 
     def _preflight(self, client: ProbeClient, target: Target) -> None:
         """The target must answer at all; otherwise there is nothing to scan (exit 3)."""
@@ -277,12 +298,14 @@ class Scanner:
     # -- reporting ------------------------------------------------------------------------
 
     def _operations(self, target: Target, client: ProbeClient) -> list[OperationStatus]:
+        """Every spec operation: exercised (with the status it answered), or skipped and why."""
         seen: dict[tuple[str, str], int | None] = {}
         for exchange in client.exchanges:
-            seen.setdefault((exchange.method, exchange.url), exchange.status)
+            if exchange.status is not None:
+                seen.setdefault((exchange.method, _without_query(exchange.url)), exchange.status)
         statuses = []
         for endpoint in target.endpoints:
-            key = (endpoint.method, self.redactor.text(endpoint.url))
+            key = (endpoint.method, _without_query(self.redactor.text(endpoint.url)))
             if key in seen:
                 statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
                                                 status="exercised", http_status=seen[key]))
@@ -337,14 +360,41 @@ def _credential_probe(target: Target) -> Endpoint:
     return Endpoint("GET", target.url, urlsplit(target.url).path or "/")
 
 
+DISCOVERY_PATHS = ("/openapi.json", "/swagger.json", "/v3/api-docs", "/api-docs",
+                   "/docs/openapi.json", "/openapi.yaml", "/swagger/v1/swagger.json")
+
+
+def fetch_spec_text(url: str, client: ProbeClient, timeout: float) -> str:
+    """GET a spec (or a file it references) with the scan's TLS trust and the size cap."""
+    try:
+        with httpx.Client(verify=client.ssl_context, timeout=timeout,
+                          trust_env=False) as http, http.stream("GET", url) as response:
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_SPEC_BYTES:
+                    raise SpecError(f"spec {url} is larger than "
+                                    f"{MAX_SPEC_BYTES // 2**20} MiB")
+    except httpx.HTTPError as exc:
+        raise SpecError(f"cannot fetch spec {url}: {exc}") from None
+    if response.status_code != 200:
+        raise SpecError(f"cannot fetch spec {url}: HTTP {response.status_code}")
+    return body.decode("utf-8", errors="replace")
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
 def _skip_reason(endpoint: Endpoint, options: ScanOptions) -> str:
     if endpoint.method == "DELETE" and not options.allow_delete:
         return "DELETE is sent only with --allow-delete"
     if endpoint.method in ("POST", "PUT", "PATCH") and not options.allow_unsafe_methods:
         return f"{endpoint.method} is sent only with --allow-unsafe-methods"
-    if "{" in endpoint.path:
+    if "{" in urlsplit(endpoint.url).path:
         return "path parameters have no known values"
-    return "no check needed to send it"
+    return ("not sent by the selected checks (inventory.spec-conformance exercises every "
+            "operation) or the request budget ran out")
 
 
 def _deduplicate(findings: Iterable[Finding]) -> list[Finding]:

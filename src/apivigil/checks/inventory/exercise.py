@@ -1,0 +1,58 @@
+"""Exercising spec operations: one request per operation, shared by every check that needs it.
+
+GET operations use the scan's shared baseline (anonymous, or with the supplied credentials
+when the operation is declared secured), so no other check has to send them again. POST, PUT
+and PATCH are sent only with --allow-unsafe-methods and DELETE only with --allow-delete, with
+the body built from the spec's examples or schema (`spec.values`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from apivigil.checks.base import ScanContext
+from apivigil.checks.target import Endpoint
+from apivigil.http.client import ProbeResponse
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def skip_reason(ctx: ScanContext, endpoint: Endpoint) -> str | None:
+    """Why an operation is not sent, or None when it may be."""
+    if endpoint.method == "DELETE" and not ctx.options.allow_delete:
+        return "DELETE is sent only with --allow-delete"
+    if endpoint.method in UNSAFE and not ctx.options.allow_unsafe_methods:
+        return f"{endpoint.method} is sent only with --allow-unsafe-methods"
+    if "{" in urlsplit(endpoint.url).path:
+        return "path parameters have no known values"
+    return None
+
+
+def authenticated(ctx: ScanContext, endpoint: Endpoint) -> bool:
+    """Send the user's credentials when the operation is declared secured and we have some."""
+    return endpoint.declared_secured and (ctx.credentials is not None or bool(ctx.auth_headers())
+                                          or bool(ctx.options.headers))
+
+
+def exercise(ctx: ScanContext, endpoint: Endpoint) -> ProbeResponse:
+    """The operation's response, fetched once per scan (raises `ProbeError` on failure)."""
+    with_auth = authenticated(ctx, endpoint)
+    if endpoint.method == "GET" and not endpoint.headers:
+        return ctx.baseline(endpoint, authenticated=with_auth)
+    key = f"exercise:{with_auth}:{endpoint.method}:{endpoint.url}"
+
+    def send() -> ProbeResponse:
+        headers = dict(endpoint.headers)
+        if with_auth:
+            headers.update(ctx.auth_headers())
+        if endpoint.body is not None and endpoint.content_type:
+            headers["Content-Type"] = endpoint.content_type
+        return ctx.http.request(endpoint.method, endpoint.url, headers=headers,
+                                content=endpoint.body, use_extra_headers=with_auth)
+
+    return ctx.cache.get_or_compute(key, send)
+
+
+def spec_endpoints(ctx: ScanContext) -> list[Endpoint]:
+    """The target's endpoints that come from spec operations, in spec order."""
+    return [e for e in ctx.target.endpoints if e.operation is not None]
