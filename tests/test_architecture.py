@@ -15,6 +15,7 @@ ALLOWED = {
     "engine": {"core", "spec", "http", "checks", "engine"},
     "reporting": {"core", "reporting"},
     "demo": {"core", "demo"},
+    "store": {"core", "store"},
 }
 
 

@@ -8,7 +8,6 @@ on stderr, never a traceback, and never contain a credential.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from contextlib import contextmanager
 from enum import StrEnum
@@ -23,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from apivigil import __version__
 from apivigil.core.config import Credentials, ScanOptions, parse_header
 from apivigil.core.errors import ApivigilError, ExitCode, UsageError
-from apivigil.core.models import Report, Severity
+from apivigil.core.models import Finding, Report, Severity
 from apivigil.engine.events import CheckFinished, Event, Notice, ScanStarted
 
 app = typer.Typer(
@@ -54,17 +53,58 @@ def main_callback(
 class OutputFormat(StrEnum):
     TERMINAL = "terminal"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    HTML = "html"
+    MARKDOWN = "markdown"
 
 
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write the report to FILE.")]
+FormatOpt = Annotated[OutputFormat, typer.Option(
+    "--format", "-f", help="Report format on stdout (and of -o files with no known extension).")]
+OutputOpt = Annotated[list[Path] | None, typer.Option(
+    "--output", "-o", help="Write the report to FILE (repeatable); the format comes from the "
+    "extension: .sarif .json .html .xml (JUnit) .md .txt.")]
 FailOnOpt = Annotated[Severity | None, typer.Option(
     "--fail-on", help="Exit 1 when a finding at or above this severity exists.")]
 
 
+def _load_config(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Eager --config: the file's options become this command's defaults (the CLI wins)."""
+    if ctx.resilient_parsing:
+        return value
+    from apivigil import config_file
+
+    path = value or config_file.discover()
+    if path is None:
+        return value
+    group = ctx.parent.command if ctx.parent else ctx.command
+    commands = getattr(group, "commands", {}) or {ctx.command.name: ctx.command}
+    known = {name: {p.name for p in cmd.params if p.name} for name, cmd in commands.items()}
+    with _errors_to_exit_codes():
+        loaded = config_file.load(path, known)
+    ctx.default_map = {**loaded.defaults_for(ctx.command), **(ctx.default_map or {})}
+    ctx.meta[CONFIG_KEY] = loaded
+    return value
+
+
+CONFIG_KEY = "apivigil.config"
+DEFAULT_BASELINE = ".apivigil-baseline.json"
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", is_eager=True, callback=_load_config,
+    help="Config file (default: ./.apivigil.toml, else [tool.apivigil] in ./pyproject.toml).")]
+BaselineOpt = Annotated[Path | None, typer.Option(
+    "--baseline", help="Baseline file: `scan` reports and fails only on findings not in it; "
+    f"`baseline` writes it (default {DEFAULT_BASELINE}).")]
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", envvar="APIVIGIL_DB", help="Scan history database: a SQLite path or a SQLAlchemy "
+    "URL such as postgresql://user@host/db (default: ~/.local/share/apivigil/history.db).")]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not store this scan in the "
+                                          "history.")]
+
+
 @app.command()
 def scan(
+    ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="Endpoint URL, or the API's base URL with --spec.")],
     user: Annotated[str | None, typer.Option(
         "--user", "-u", envvar="APIVIGIL_USER", show_envvar=True,
@@ -98,6 +138,10 @@ def scan(
     no_default_credentials: Annotated[bool, typer.Option(
         "--no-default-credentials", help="Do not try well-known default credentials.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Full evidence.")] = False,
+    config: ConfigOpt = None,
+    baseline: BaselineOpt = None,
+    db: DbOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Scan an API and report what an attacker could exploit."""
     with _errors_to_exit_codes():
@@ -122,13 +166,22 @@ def scan(
             allow_delete=allow_delete,
             default_credentials=not no_default_credentials,
         )
-        report = run_with_progress(options, show=output_format == "terminal" and output is None)
-        emit(report, output_format, output, verbose=verbose)
-        raise typer.Exit(exit_code_for(report, fail_on))
+        accepted = _prepare(ctx, output_format, output, baseline)
+        report = run_with_progress(options, show=output_format == "terminal" and not output)
+        code = finish_scan(ctx, report, output_format, output, fail_on=fail_on,
+                           verbose=verbose, baseline=baseline, accepted=accepted, db=db,
+                           store=not no_store)
+        raise typer.Exit(code)
+
+
+app.command("baseline", help=(
+    "Scan like `scan`, then write the findings' fingerprints to the --baseline file (default "
+    f"{DEFAULT_BASELINE}); later `scan --baseline FILE` reports only new findings."))(scan)
 
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     hardened: Annotated[bool, typer.Option(help="Serve and scan the fixed twin.")] = False,
     serve: Annotated[bool, typer.Option(help="Only serve the demo APIs and print their URLs.")]
     = False,
@@ -136,6 +189,7 @@ def demo(
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Full evidence.")] = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Serve the bundled vulnerable API (or its hardened twin) on loopback and scan it."""
     from apivigil.demo.server import demo_scan_options, serve_demo, serve_forever
@@ -149,8 +203,8 @@ def demo(
                               f"at {running.https_url} (and {running.http_url})")
             options = demo_scan_options(running)
             report = run_with_progress(options,
-                                       show=output_format == "terminal" and output is None)
-        emit(report, output_format, output, verbose=verbose)
+                                       show=output_format == "terminal" and not output)
+        emit(report, output_format, output, verbose=verbose, ctx=ctx)
         raise typer.Exit(exit_code_for(report, fail_on))
 
 
@@ -170,6 +224,126 @@ def list_checks() -> None:
         table.add_row(meta.id, meta.category.value, ", ".join(f"CWE-{c}" for c in meta.cwe),
                       meta.severity.value, meta.sends + flags)
     Console().print(table)
+
+
+@app.command("history")
+def history_command(
+    db: DbOpt = None,
+    target: Annotated[str | None, typer.Option(help="Only scans of this target URL.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many scans, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")]
+    = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List stored scans, newest first: id, time, target, grade, score and counts."""
+    import json
+
+    from rich.table import Table
+
+    from apivigil.store.history import History
+
+    with _errors_to_exit_codes(), History(db) as store:
+        scans = store.scans(target=target, limit=limit)
+    if as_json:
+        for summary in scans:
+            print(json.dumps({"id": summary.id, "target": summary.target,
+                              "started_at": summary.started_at.isoformat(),
+                              "grade": summary.grade, "score": summary.score,
+                              "requests": summary.requests,
+                              "counts": {k.value: v for k, v in summary.counts.items()}}))
+        return
+    if not scans:
+        err_console.print("No stored scans yet: run `apivigil scan URL`.", markup=False)
+        return
+    table = Table(show_edge=False, box=None, padding=(0, 1))
+    for column in ("id", "started (UTC)", "target", "grade", "score", "crit", "high", "med",
+                   "low", "info", "requests"):
+        table.add_column(column, overflow="fold")
+    for summary in scans:
+        table.add_row(str(summary.id), summary.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+                      summary.target, summary.grade, str(summary.score),
+                      *(str(summary.counts[s]) for s in Severity), str(summary.requests))
+    Console().print(table)
+
+
+@app.command("diff")
+def diff_command(
+    before: Annotated[str | None, typer.Argument(
+        help="Older scan: a history id or a JSON report file (default: the second newest).")]
+    = None,
+    after: Annotated[str | None, typer.Argument(
+        help="Newer scan: a history id or a JSON report file (default: the newest).")] = None,
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Compare two scans: new, fixed and unchanged findings, and how the grade moved."""
+    import json
+
+    from apivigil.store.diff import diff_reports
+
+    with _errors_to_exit_codes():
+        first, second = _reports_to_compare(before, after, db)
+        result = diff_reports(first, second)
+    if as_json:
+        def rows(findings: tuple[Finding, ...]) -> list[dict[str, str | None]]:
+            return [{"id": f.id, "severity": f.severity.value, "title": f.title,
+                     "method": f.method, "path": f.path or f.url,
+                     "fingerprint": f.fingerprint} for f in findings]
+
+        print(json.dumps({"grade_before": result.grade_before, "grade_after": result.grade_after,
+                          "score_before": result.score_before, "score_after": result.score_after,
+                          "drift": result.drift, "new": rows(result.new),
+                          "fixed": rows(result.fixed), "unchanged": rows(result.unchanged)},
+                         indent=2))
+        return
+    change = f"{result.score_change:+d}"
+    lines = [f"Grade {result.grade_before} ({result.score_before}) -> {result.grade_after} "
+             f"({result.score_after}): {result.drift} ({change})"]
+    for label, group in (("New", result.new), ("Fixed", result.fixed),
+                         ("Unchanged", result.unchanged)):
+        lines.append(f"{label} ({len(group)})")
+        for f in group:
+            place = " ".join(p for p in (f.method, f.path or f.url) if p)
+            lines.append(f"  [{f.severity.value.upper()}] {f.id}  {place}  {f.title}")
+    print("\n".join(lines))
+
+
+def _reports_to_compare(
+    before: str | None, after: str | None, db: str | None
+) -> tuple[Report, Report]:
+    from apivigil.store.history import History
+
+    def from_file(value: str) -> Report | None:
+        path = Path(value)
+        if not path.is_file():
+            return None
+        try:
+            return Report.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError:
+            raise UsageError(f"{value} is not an apivigil JSON report") from None
+
+    files = [from_file(v) if v else None for v in (before, after)]
+    if all(r is not None for r in files):
+        return files[0], files[1]  # type: ignore[return-value]
+    with History(db) as store:
+        if before is None and after is None:
+            ids = store.latest_ids(2)
+            if len(ids) < 2:
+                raise UsageError("diff needs two stored scans (or two report files)")
+            return store.report(ids[0]), store.report(ids[1])
+        reports = []
+        for value, loaded in zip((before, after), files, strict=True):
+            if loaded is not None:
+                reports.append(loaded)
+            elif value is None:
+                reports.append(store.report(store.latest_ids(1)[-1]))
+            elif value.isdigit():
+                reports.append(store.report(int(value)))
+            else:
+                raise UsageError(f"{value}: neither a scan id from `apivigil history` nor a "
+                                 "JSON report file")
+        return reports[0], reports[1]
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -200,22 +374,120 @@ def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
         return Scanner(options, listener=on_progress).run()
 
 
-def emit(report: Report, output_format: str, output: Path | None, *, verbose: bool) -> None:
-    from apivigil.reporting import json_report, terminal
+def emit(
+    report: Report,
+    output_format: str,
+    output: list[Path] | Path | None,
+    *,
+    verbose: bool,
+    ctx: typer.Context | None = None,
+) -> None:
+    """Write each -o file in the format of its extension, and stdout in --format.
 
-    if output_format == "json":
-        text = json_report.render(report)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            _write(output, text)
+    Without -o, stdout gets the --format report (terminal by default). With -o, stdout gets a
+    report only when --format was chosen (on the command line or in the config file).
+    """
+    from apivigil.reporting import terminal, writer
+
+    files, to_stdout = _output_plan(ctx, output_format, output)
+    for path, file_format in files:
+        _write(path, writer(file_format, verbose=verbose)(report))
+    if to_stdout is None:
         return
-    if output is None:
+    if to_stdout == "terminal":
         terminal.render(report, Console(), verbose=verbose)
+    else:
+        sys.stdout.write(writer(to_stdout, verbose=verbose)(report))
+
+
+def _output_plan(
+    ctx: typer.Context | None, output_format: str, output: list[Path] | Path | None
+) -> tuple[list[tuple[Path, str]], str | None]:
+    """(file, format) pairs and stdout's format (None: nothing on stdout); checks extensions."""
+    from apivigil.reporting import format_for_path
+
+    outputs = [output] if isinstance(output, Path) else list(output or [])
+    chosen = _given(ctx, "output_format")
+    files = []
+    for path in outputs:
+        file_format = format_for_path(path) or (str(output_format) if chosen else None)
+        if file_format is None:
+            raise UsageError(f"-o {path}: cannot tell the report format from the extension "
+                             "(use .sarif .json .html .xml .md .txt, or give --format)")
+        files.append((path, file_format))
+    if not outputs:
+        return files, str(output_format)
+    by_extension = all(format_for_path(path) for path in outputs)
+    return files, str(output_format) if chosen and by_extension else None
+
+
+def _given(ctx: typer.Context | None, name: str) -> bool:
+    """Whether an option was set by the user (command line, env or config), not defaulted."""
+    if ctx is None:
+        return True
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def _prepare(
+    ctx: typer.Context, output_format: str, output: list[Path] | None, baseline: Path | None
+) -> frozenset[str]:
+    """Fail fast, before the scan: bad -o extensions, an unreadable --baseline."""
+    from apivigil.store.suppress import read_baseline
+
+    _output_plan(ctx, output_format, output)
+    if baseline is None or ctx.info_name == "baseline":
+        return frozenset()
+    return read_baseline(baseline)
+
+
+def finish_scan(
+    ctx: typer.Context,
+    report: Report,
+    output_format: str,
+    output: list[Path] | None,
+    *,
+    fail_on: Severity | None,
+    verbose: bool,
+    baseline: Path | None,
+    accepted: frozenset[str],
+    db: str | None,
+    store: bool,
+) -> int:
+    """Store the full report, write or apply the baseline and ignore list, emit, exit code."""
+    from apivigil import config_file
+    from apivigil.store import suppress
+
+    if store:
+        _store(report, db)
+    if ctx.info_name == "baseline":
+        path = baseline or Path(DEFAULT_BASELINE)
+        count = suppress.write_baseline(report, path)
+        err_console.print(f"apivigil: wrote the baseline {path} ({count} finding(s) accepted)",
+                          markup=False, highlight=False)
+        emit(report, output_format, output, verbose=verbose, ctx=ctx)
+        return ExitCode.OK
+    loaded: config_file.FileConfig = ctx.meta.get(CONFIG_KEY, config_file.EMPTY)
+    shown = suppress.apply(report, baseline=accepted, ignore=loaded.ignore).report
+    emit(shown, output_format, output, verbose=verbose, ctx=ctx)
+    return exit_code_for(shown, fail_on)
+
+
+def _store(report: Report, db: str | None) -> None:
+    """Save the scan in the history; a history that cannot be written never fails the scan."""
+    from apivigil.store.history import History
+
+    try:
+        with History(db) as history:
+            scan_id = history.save(report)
+    except Exception as exc:  # the report matters more than its copy
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        err_console.print(f"! the scan was not stored in the history: {message} "
+                          "(--no-store skips storing)", markup=False, highlight=False)
         return
-    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
-    terminal.render(report, console, verbose=verbose)
-    _write(output, console.export_text())
+    if err_console.is_terminal:
+        err_console.print(f"stored as scan #{scan_id} (apivigil history, apivigil diff)",
+                          style="dim", markup=False, highlight=False)
 
 
 def exit_code_for(report: Report, fail_on: Severity | None) -> int:

@@ -131,3 +131,12 @@ def _outcomes(report: Report) -> Table:
     if any(o.status is OutcomeStatus.ERROR for o in report.checks):
         table.title = "Checks (some failed: see note)"
     return table
+
+
+def render_text(report: Report, *, verbose: bool = False, width: int = 120) -> str:
+    """The terminal report as plain text (no colour codes), for `-o report.txt`."""
+    import io
+
+    console = Console(record=True, width=width, file=io.StringIO(), no_color=True)
+    render(report, console, verbose=verbose)
+    return console.export_text()

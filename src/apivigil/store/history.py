@@ -1,0 +1,211 @@
+"""Scan history: every scan's report in a database, through SQLAlchemy 2.
+
+Where: `--db URL` (or the `APIVIGIL_DB` environment variable, or `db` in the config file);
+by default the SQLite file `$XDG_DATA_HOME/apivigil/history.db` (`~/.local/share/apivigil/
+history.db` when XDG_DATA_HOME is unset), one history per user across projects. A plain path is
+taken as a SQLite file. `postgresql://user@host/db` uses psycopg 3 (the URL's password, if any,
+is never printed; prefer a `~/.pgpass` file or PGPASSWORD).
+
+Two tables: `scans` (one row per scan: target, times, grade, score, counts per severity and the
+whole JSON report, already redacted) and `findings` (one row per finding: fingerprint, rule,
+severity, place) for queries such as "since when has this finding been open".
+The tables are created on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from apivigil.core.errors import ScanError, UsageError
+from apivigil.core.models import Report, Severity
+
+DB_ENV = "APIVIGIL_DB"
+
+
+def default_url() -> str:
+    """The per-user SQLite database (XDG data directory)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'apivigil' / 'history.db'}"
+
+
+def resolve_url(url: str | None) -> str:
+    """`--db` value -> a SQLAlchemy URL: env and default filled in, psycopg 3 for PostgreSQL."""
+    url = url or os.environ.get(DB_ENV) or default_url()
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def safe_url(url: str) -> str:
+    """The URL for messages: any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable database URL)"
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class ScanRow(_Base):
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(String(2048), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    tool_version: Mapped[str] = mapped_column(String(32))
+    grade: Mapped[str] = mapped_column(String(2))
+    score: Mapped[int] = mapped_column(Integer)
+    requests: Mapped[int] = mapped_column(Integer)
+    critical: Mapped[int] = mapped_column(Integer, default=0)
+    high: Mapped[int] = mapped_column(Integer, default=0)
+    medium: Mapped[int] = mapped_column(Integer, default=0)
+    low: Mapped[int] = mapped_column(Integer, default=0)
+    info: Mapped[int] = mapped_column(Integer, default=0)
+    report_json: Mapped[str] = mapped_column(Text)
+    findings: Mapped[list[FindingRow]] = relationship(back_populates="scan",
+                                                      cascade="all, delete-orphan")
+
+
+class FindingRow(_Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    rule_id: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(16))
+    place: Mapped[str | None] = mapped_column(Text)
+    scan: Mapped[ScanRow] = relationship(back_populates="findings")
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """One line of `apivigil history`."""
+
+    id: int
+    target: str
+    started_at: datetime
+    grade: str
+    score: int
+    requests: int
+    counts: dict[Severity, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class History:
+    """The scan history in one database. Use as a context manager, or call `close()`."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+        try:
+            if self.url.startswith("sqlite:///"):
+                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True,
+                                                                       exist_ok=True)
+            self._engine: Engine = create_engine(self.url)
+            _Base.metadata.create_all(self._engine)
+        except (ArgumentError, ImportError) as exc:
+            raise UsageError(f"--db: cannot use {safe_url(self.url)}: {exc}") from None
+        except (SQLAlchemyError, OSError) as exc:
+            raise ScanError(f"cannot open the scan history at {safe_url(self.url)}: "
+                            f"{_first_line(exc)}") from None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def save(self, report: Report) -> int:
+        """Store one report; returns its scan id."""
+        counts = report.count_by_severity()
+        row = ScanRow(
+            target=report.target, started_at=report.started_at,
+            finished_at=report.finished_at, tool_version=report.version, grade=report.grade,
+            score=report.score, requests=report.requests,
+            critical=counts[Severity.CRITICAL], high=counts[Severity.HIGH],
+            medium=counts[Severity.MEDIUM], low=counts[Severity.LOW],
+            info=counts[Severity.INFO], report_json=report.model_dump_json(),
+            findings=[FindingRow(fingerprint=f.fingerprint, rule_id=f.id,
+                                 severity=f.severity.value, title=f.title, method=f.method,
+                                 place=f.path or f.url) for f in report.findings],
+        )
+        with self._session() as session:
+            session.add(row)
+            session.commit()
+            return row.id
+
+    def scans(self, *, target: str | None = None, limit: int = 20) -> list[ScanSummary]:
+        """The latest scans first (of one target if given)."""
+        query = select(ScanRow).order_by(ScanRow.id.desc()).limit(limit)
+        if target:
+            query = query.where(ScanRow.target == target)
+        with self._session() as session:
+            return [_summary(row) for row in session.scalars(query)]
+
+    def report(self, scan_id: int) -> Report:
+        with self._session() as session:
+            row = session.get(ScanRow, scan_id)
+            if row is None:
+                raise UsageError(f"no scan #{scan_id} in the history ({safe_url(self.url)})")
+            return Report.model_validate_json(row.report_json)
+
+    def latest_ids(self, count: int = 2) -> list[int]:
+        """The ids of the newest scans, oldest of them first."""
+        with self._session() as session:
+            ids = list(session.scalars(select(ScanRow.id).order_by(ScanRow.id.desc())
+                                       .limit(count)))
+        return sorted(ids)
+
+    def first_seen(self, fingerprint: str) -> datetime | None:
+        """When a finding was first recorded, for 'open since' displays."""
+        with self._session() as session:
+            return session.scalar(
+                select(func.min(ScanRow.started_at)).join(FindingRow)
+                .where(FindingRow.fingerprint == fingerprint))
+
+    def _session(self) -> Session:
+        return Session(self._engine, expire_on_commit=False)
+
+
+def _summary(row: ScanRow) -> ScanSummary:
+    return ScanSummary(
+        id=row.id, target=row.target, started_at=row.started_at, grade=row.grade,
+        score=row.score, requests=row.requests,
+        counts={Severity.CRITICAL: row.critical, Severity.HIGH: row.high,
+                Severity.MEDIUM: row.medium, Severity.LOW: row.low, Severity.INFO: row.info},
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
