@@ -8,7 +8,8 @@ given; `objects.py` holds what they share.
 from apivigil.checks.authorization.bfla_admin import AdminFunctionAccess
 from apivigil.checks.authorization.bola_cross_identity import CrossIdentityObjectAccess
 from apivigil.checks.authorization.mass_assignment import MassAssignment
+from apivigil.checks.authorization.property_exposure import PropertyExposure
 from apivigil.checks.base import Check
 
 CHECKS: tuple[type[Check], ...] = (CrossIdentityObjectAccess, AdminFunctionAccess,
-                                    MassAssignment)
+                                    PropertyExposure, MassAssignment)
