@@ -1,0 +1,72 @@
+"""Login throttling: a burst of failed logins must be slowed down or stopped.
+
+Without throttling an attacker can guess passwords as fast as the server answers. Rule: a
+bounded burst of failed Basic logins (`login_burst`, default 30) at the authentication endpoint
+(the GET endpoint that challenges for Basic credentials, login-like paths first). No 429, no
+lockout, no Retry-After and no marked slowdown across the whole burst is a finding; otherwise
+an info finding records at which attempt throttling began. Runs last (phase 20), one check at a
+time, because it trips the target's limiter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.rate_limiting.burst import login_endpoint, run_burst
+from apivigil.checks.rate_limiting.common import REMEDIATION
+from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
+
+
+class LoginThrottling(Check):
+    meta = CheckMeta(
+        id="rate_limiting.login_throttling",
+        title="Failed logins are not throttled",
+        category=Category.RATE_LIMITING,
+        cwe=(307, 799),
+        owasp=(Owasp.API2, Owasp.API4),
+        severity=Severity.HIGH,
+        sends="up to `login_burst` (default 30) GETs with a wrong Basic password for a "
+        "throwaway user at the login endpoint, stopping at the first 429/lockout",
+        phase=20,
+    )
+
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        if login_endpoint(ctx) is None:
+            return "no GET endpoint challenges for Basic credentials (nothing to log in to)"
+        return super().applies_to(ctx)
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        burst = run_burst(ctx)
+        if burst is None:
+            return
+        path = burst.endpoint.path
+        count = len(burst.attempts)
+        if burst.throttled_at is not None:
+            yield self.finding(
+                "login-throttled",
+                f"Failed logins are throttled from attempt {burst.throttled_at}",
+                severity=Severity.INFO,
+                description=(f"GET {path}: after {burst.throttled_at - 1} failed logins the "
+                             f"server answered with {burst.signal}."),
+                remediation=REMEDIATION,
+                exchange=burst.attempts[burst.throttled_at - 1].response.exchange,
+                path=path,
+                data={"throttled_at": burst.throttled_at, "signal": burst.signal,
+                      "attempts": count},
+            )
+            return
+        yield self.finding(
+            "no-login-throttling",
+            "Failed logins are not throttled",
+            severity=Severity.HIGH,
+            confidence=Confidence.HIGH if count >= 20 else Confidence.MEDIUM,
+            description=(f"GET {path} answered all {count} failed logins in a burst with "
+                         f"{burst.failure_status}: no 429, no lockout, no Retry-After and no "
+                         "slowdown. An attacker can guess passwords as fast as the server "
+                         "answers."),
+            remediation=REMEDIATION,
+            exchange=burst.last.response.exchange,
+            path=path,
+            data={"attempts": count, "failure_status": burst.failure_status},
+        )

@@ -1,0 +1,81 @@
+"""rate_limiting.*: a burst of failed logins, advertised limits, bypasses, the info signal."""
+
+from __future__ import annotations
+
+from tests.fixtures.apps.rate_limiting import (
+    advertised_only_login,
+    limited_login,
+    lockout_login,
+    path_keyed_login,
+    unlimited_login,
+)
+from tests.support import above_low
+
+FAMILY = {"checks": ("rate_limiting",), "settings": {"login_burst": 12}}
+
+
+def found(report):
+    return {(f.id, f.severity.value, f.parameter) for f in report.findings}
+
+
+def test_login_without_limiter_is_flagged(serve, run_scan):
+    https = serve(unlimited_login(), tls="modern")
+    report = run_scan(https.url + "/api/login", **FAMILY)
+    assert found(report) == {("rate_limiting.no-login-throttling", "high", None),
+                             ("rate_limiting.no-rate-limit-signal", "info", None)}
+    finding = next(f for f in report.findings if f.id == "rate_limiting.no-login-throttling")
+    assert finding.evidence.data == {"attempts": 12, "failure_status": 401}
+    burst = next(o for o in report.checks if o.check == "rate_limiting.login_throttling")
+    assert burst.requests == 12  # the configured burst, no more
+
+
+def test_limiter_keyed_on_peer_address_is_clean(serve, run_scan):
+    https = serve(limited_login(key="remote"), tls="modern")
+    report = run_scan(https.url + "/api/login", **FAMILY)
+    assert above_low(report) == []
+    throttled = next(f for f in report.findings if f.id == "rate_limiting.login-throttled")
+    # The engine's preflight and the shared anonymous baseline used two of the five per minute.
+    assert throttled.evidence.data["throttled_at"] == 4
+    assert throttled.evidence.data["signal"] == "429 Too Many Requests"
+    assert "rate_limiting.no-rate-limit-signal" not in {f.id for f in report.findings}
+
+
+def test_limiter_keyed_on_forwarded_for_is_bypassed(serve, run_scan):
+    https = serve(limited_login(key="forwarded"), tls="modern")
+    report = run_scan(https.url + "/api/login", **FAMILY)
+    assert ("rate_limiting.address-header-bypass", "high", "X-Forwarded-For") in found(report)
+    assert above_low(report) == ["rate_limiting.address-header-bypass (high)"]
+    bypass = next(f for f in report.findings if f.id == "rate_limiting.address-header-bypass")
+    assert "x-forwarded-for: 198.51.100." in (bypass.evidence.request or "").lower()
+
+
+def test_path_variant_resets_a_path_keyed_throttle(serve, run_scan):
+    https = serve(path_keyed_login(), tls="modern")
+    report = run_scan(https.url + "/api/login", **FAMILY)
+    assert above_low(report) == ["rate_limiting.path-variant-bypass (medium)"]
+    assert ("rate_limiting.path-variant-bypass", "medium", "trailing slash variant") in \
+        found(report)
+
+
+def test_advertised_but_unenforced_limit_is_flagged(serve, run_scan):
+    https = serve(advertised_only_login(), tls="modern")
+    report = run_scan(https.url + "/api/login", **FAMILY)
+    assert found(report) == {("rate_limiting.limit-not-enforced", "medium", None),
+                             ("rate_limiting.no-login-throttling", "high", None)}
+
+
+def test_account_lockout_counts_as_throttling(serve, run_scan):
+    https = serve(lockout_login(), tls="modern")
+    report = run_scan(https.url + "/api/login", **FAMILY)
+    assert above_low(report) == []
+    throttled = next(f for f in report.findings if f.id == "rate_limiting.login-throttled")
+    assert throttled.evidence.data["throttled_at"] == 6
+    assert "lockout" in str(throttled.evidence.data["signal"])
+
+
+def test_no_login_endpoint_skips_with_reason(serve, run_scan):
+    https = serve(unlimited_login(), tls="modern")
+    report = run_scan(https.url + "/", **FAMILY)
+    outcome = next(o for o in report.checks if o.check == "rate_limiting.login_throttling")
+    assert outcome.status.value == "skipped"
+    assert "Basic" in (outcome.reason or "")
