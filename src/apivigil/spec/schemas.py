@@ -17,17 +17,24 @@ MAX_DEPTH = 8
 MAX_ITEMS = 20  # array elements compared per array
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _SENSITIVE_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "token",
-                              "ssn", "cvv", "cvc", "salt", "pin", "otp", "totp"})
-_SENSITIVE_JOINED = ("apikey", "privatekey", "secretkey", "accesskey", "cardnumber",
-                     "creditcard", "socialsecurity", "passwordhash", "sessionid", "iban")
+                              "ssn", "cvv", "cvc", "salt", "pin", "otp", "totp", "apikey",
+                              "privatekey", "credential", "credentials"})
+_SENSITIVE_ENDINGS = ("apikey", "privatekey", "secretkey", "accesskey", "cardnumber",
+                      "creditcard", "socialsecuritynumber", "sessionid", "iban", "passwordhash",
+                      "passworddigest", "hashedpassword", "pinhash", "secrethash")
 
 
 def sensitive_name(name: str) -> bool:
-    """password, password_hash, apiKey, card_number, ssn...: names of secrets or personal data."""
+    """password, password_hash, apiKey, card_number, ssn...: names of secrets or personal data.
+
+    Judged on the name's last word (its head noun), so `secret_name`, `token_type` or
+    `password_changed_at` (facts about a secret, not the secret) are not sensitive.
+    """
     words = [w.lower() for w in _WORDS.findall(name)]
+    if not words:
+        return False
     joined = "".join(words)
-    return bool(_SENSITIVE_WORDS.intersection(words)) or any(j in joined
-                                                            for j in _SENSITIVE_JOINED)
+    return words[-1] in _SENSITIVE_WORDS or joined.endswith(_SENSITIVE_ENDINGS)
 
 
 def media_type(content_type: str | None) -> str:

@@ -172,7 +172,8 @@ class SpecAudit(Check):
 
     def _credentials_in_url(self, op: Operation) -> Iterator[Finding]:
         for param in op.parameters:
-            if param.location in ("query", "path") and sensitive_name(param.name):
+            if param.location in ("query", "path") and sensitive_name(param.name) and \
+                    _stringish(param.schema):
                 yield self.finding(
                     "credential-in-url",
                     f"Secret-looking {param.location} parameter '{param.name}' in {label(op)}",
@@ -265,8 +266,9 @@ class SpecAudit(Check):
                 continue
             for media in content_of(response).values():
                 schema = media.get("schema") if isinstance(media, dict) else None
-                names += [p for p, _ in walk_properties(schema)
-                          if sensitive_name(p.rsplit(".", 1)[-1]) and p not in names]
+                names += [p for p, prop in walk_properties(schema)
+                          if sensitive_name(p.rsplit(".", 1)[-1]) and _stringish(prop)
+                          and p not in names]
         if not names:
             return
         severe = any(w in n.rsplit(".", 1)[-1].lower() for n in names for w in _HIGHLY_SENSITIVE)
@@ -279,6 +281,14 @@ class SpecAudit(Check):
                         "response should rarely carry.",
             remediation=NO_SECRETS_OUT, cwe=(213, 200), owasp=(Owasp.API3,),
             data={"properties": listed(names)}, method=op.method, path=op.path)
+
+
+def _stringish(schema: object) -> bool:
+    """A string, or a schema too loose to say (secrets are strings, flags and counts are not)."""
+    if not isinstance(schema, dict):
+        return True
+    kind = schema.get("type")
+    return kind is None or kind == "string" or (isinstance(kind, list) and "string" in kind)
 
 
 def _unbounded(schema: object) -> bool:
