@@ -114,7 +114,7 @@ def scan_tls(host: str, port: int, commands: frozenset[ScanCommand], *, timeout:
                                      ip_address=host if _is_ip(host) else None)
     extra = ScanCommandsExtraArguments(
         certificate_info=CertificateInfoExtraArgument(custom_ca_file=Path(cacert))
-        if cacert else None)
+        if cacert and ScanCommand.CERTIFICATE_INFO in commands else None)
     request = ServerScanRequest(
         server_location=location,
         network_configuration=ServerNetworkConfiguration(
