@@ -44,7 +44,7 @@ def test_properties_are_read_back_when_the_create_answers_only_an_id(serve, run_
     report = _scan(serve, run_scan, tmp_spec, app, allow_unsafe_methods=True)
     [finding] = report.findings
     assert finding.evidence.data["assigned"] == ["is_admin", "owner_id", "role"]
-    assert "GET /api/notes/21 " in finding.evidence.data["read_back_exchange"]
+    assert "GET /api/notes/13 " in finding.evidence.data["read_back_exchange"]
 
 
 @pytest.mark.parametrize("options", [{}, {"reject_unknown": True}, {"echo_created": False}])
