@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from apivigil import __version__
-from apivigil.core.config import Credentials, ScanOptions, parse_header
+from apivigil.core.config import Credentials, Identity, ScanOptions, parse_header
 from apivigil.core.errors import ApivigilError, ExitCode, UsageError
 from apivigil.core.models import Finding, Report, Severity
 from apivigil.engine.events import CheckFinished, Event, Notice, ScanStarted
@@ -109,6 +109,11 @@ def scan(
     user: Annotated[str | None, typer.Option(
         "--user", "-u", envvar="APIVIGIL_USER", show_envvar=True,
         help="USER:PASSWORD for HTTP Basic Auth.")] = None,
+    identity: Annotated[list[str] | None, typer.Option(
+        "--identity", help="An account for authorization checks (repeatable; the first, after "
+        "-u if given, is the primary): NAME[:role=ROLE]=USER:PASSWORD or "
+        "NAME[:role=ROLE]='Header: value', e.g. --identity admin:role=admin=root:PASS "
+        "--identity alice:role=user=alice:PASS.")] = None,
     header: Annotated[list[str] | None, typer.Option(
         "--header", "-H", help="Extra header 'Name: value' (repeatable).")] = None,
     cacert: Annotated[Path | None, typer.Option(help="Extra CA certificates (PEM).")] = None,
@@ -149,6 +154,7 @@ def scan(
             url=url,
             spec=spec,
             credentials=Credentials.parse(user) if user else None,
+            identities=_identities(identity),
             headers=tuple(parse_header(h) for h in header or ()),
             cacert=_readable(cacert, "--cacert"),
             insecure=insecure,
@@ -511,6 +517,14 @@ def _readable(path: Path | None, option: str) -> str | None:
     if not path.is_file():
         raise UsageError(f"{option}: no such file {path}")
     return str(path)
+
+
+def _identities(values: list[str] | None) -> tuple[Identity, ...]:
+    identities = tuple(Identity.parse(v) for v in values or ())
+    names = [i.name for i in identities]
+    if len(set(names)) != len(names):
+        raise UsageError("--identity names must be unique")
+    return identities
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
