@@ -3,8 +3,9 @@
 A session cookie without `Secure` is sent by browsers over http:// too, so one cleartext request
 (a stray link, an attacker's injected http:// URL) hands the session to anyone on the path,
 however good the TLS is. The check reads every Set-Cookie of the HTTPS answers other checks
-already fetch (the anonymous baselines of up to 3 endpoints) and, when credentials were
-supplied, of the same endpoints fetched with them over HTTPS (the "after login" cookies).
+already fetch (the anonymous baselines of up to 3 endpoints, plus the root path) and, when
+credentials were supplied, of the same endpoints fetched with them over HTTPS (the "after
+login" cookies).
 
 A cookie is session-like when its name says so (session, sid, token, auth, jwt, login,
 remember...) or when it is set only on the authenticated answers. Rules, per cookie name:
@@ -28,6 +29,7 @@ from email.utils import parsedate_to_datetime
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
+from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
@@ -94,8 +96,8 @@ class CookieFlags(Check):
         cwe=(614, 1004, 1275),
         owasp=(Owasp.API8,),
         severity=Severity.MEDIUM,
-        sends="the shared HTTPS baselines of up to 3 endpoints, anonymous and, with "
-        "credentials, authenticated (usually no request of its own)",
+        sends="the shared HTTPS baselines (GET) of up to 3 endpoints and /, anonymous and, "
+        "with credentials, authenticated",
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
@@ -106,9 +108,13 @@ class CookieFlags(Check):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         anonymous: dict[str, SetCookie] = {}
         after_login: dict[str, SetCookie] = {}
-        for endpoint in probe_endpoints(ctx, limit=3):
+        endpoints = probe_endpoints(ctx, limit=3)
+        root = ctx.target.origin("https") + "/"
+        if root not in [e.url for e in endpoints]:
+            endpoints.append(Endpoint("GET", root, "/"))  # where sites often set cookies
+        for endpoint in endpoints:
             for authenticated, seen in ((False, anonymous), (True, after_login)):
-                if authenticated and ctx.credentials is None:
+                if authenticated and (ctx.credentials is None or endpoint.url == root):
                     continue
                 try:
                     response = ctx.baseline(endpoint, authenticated=authenticated)
