@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-hardened test lint typecheck unit bench setup clean lock
+.PHONY: demo demo-hardened test lint typecheck unit bench setup clean lock system-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,12 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
-test: lint typecheck unit
+# Chromium + ChromeDriver, PostgreSQL (apt-get) and the SARIF Multitool (npm, into .tools/)
+# for the report and history tests; quick when already installed.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: system-deps lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/demo_scan.py

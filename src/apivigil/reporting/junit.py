@@ -17,6 +17,7 @@ from collections import defaultdict
 
 from apivigil.core.models import CheckOutcome, Finding, OutcomeStatus, Report
 
+_EXCERPT_LINES = 20
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -100,6 +101,9 @@ def _details(finding: Finding) -> str:
     ]
     if finding.evidence.curl:
         lines.append(f"Reproduce: {finding.evidence.curl}")
+    if finding.evidence.response:
+        excerpt = finding.evidence.response.splitlines()[:_EXCERPT_LINES]
+        lines.append("Response:\n  " + "\n  ".join(excerpt))
     lines.append(f"Fix: {finding.remediation.summary}")
     return "\n".join(lines)
 
