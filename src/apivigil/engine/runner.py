@@ -387,8 +387,9 @@ def _without_query(url: str) -> str:
 
 
 def _skip_reason(endpoint: Endpoint, options: ScanOptions) -> str:
-    if endpoint.method == "DELETE" and not options.allow_delete:
-        return "DELETE is sent only with --allow-delete"
+    if endpoint.method == "DELETE" and not (options.allow_delete
+                                            and options.allow_unsafe_methods):
+        return "DELETE is sent only with --allow-delete and --allow-unsafe-methods"
     if endpoint.method in ("POST", "PUT", "PATCH") and not options.allow_unsafe_methods:
         return f"{endpoint.method} is sent only with --allow-unsafe-methods"
     if "{" in urlsplit(endpoint.url).path:

@@ -19,8 +19,9 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def skip_reason(ctx: ScanContext, endpoint: Endpoint) -> str | None:
     """Why an operation is not sent, or None when it may be."""
-    if endpoint.method == "DELETE" and not ctx.options.allow_delete:
-        return "DELETE is sent only with --allow-delete"
+    if endpoint.method == "DELETE" and not (ctx.options.allow_delete
+                                            and ctx.options.allow_unsafe_methods):
+        return "DELETE is sent only with --allow-delete and --allow-unsafe-methods"
     if endpoint.method in UNSAFE and not ctx.options.allow_unsafe_methods:
         return f"{endpoint.method} is sent only with --allow-unsafe-methods"
     if "{" in urlsplit(endpoint.url).path:
