@@ -78,7 +78,9 @@ class DebugConsole(Check):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        root = ctx.target.origin(ctx.target.scheme) + ctx.target.base_path
+        # The debugger serves /console at the root of the application it wraps; the target
+        # URL may name an endpoint, so probe the origin.
+        root = ctx.target.origin(ctx.target.scheme)
         console = self._get(ctx, root + "/console")
         if console is not None and console.status == 200 and _WERKZEUG_PAGE.search(
                 console.text) and _CONSOLE.search(console.text):

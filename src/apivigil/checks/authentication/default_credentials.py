@@ -9,7 +9,8 @@ endpoint does not check credentials at all, which `authentication.enforcement` r
 list stops at the first 429 (throttling) or 423 / "locked" answer (lockout), and that is said
 in the scan's notices. `--no-default-credentials` turns the check off. A finding names the
 user and the list entry, not the password: it is a live credential of the target. Runs in
-phase 20 with the other checks that may trip throttling. Sends at most 11 requests.
+phase 20 with the other checks that may trip throttling. Stops at the first accepted pair.
+Sends at most 11 requests.
 """
 
 from __future__ import annotations
@@ -128,3 +129,4 @@ class DefaultCredentials(Check):
                 parameter=user,
                 data={"username": user, "list_entry": number, "status": response.status},
             )
+            return  # one accepted pair proves it; no need to keep logging in
