@@ -137,7 +137,7 @@ def test_deeply_nested_documents_fail_with_a_clear_error():
     with pytest.raises(SpecError, match="nested too deeply"):
         parse_document(deep_json, "deep.json")
     deep_yaml = "openapi: 3.0.0\nx: " + "[" * 20_000 + "]" * 20_000 + "\n"
-    with pytest.raises(SpecError, match="nested too deeply|neither valid"):
+    with pytest.raises(SpecError, match="nested too deeply"):
         parse_document(deep_yaml, "deep.yaml")
 
 
