@@ -6,6 +6,7 @@ given; `objects.py` holds what they share.
 """
 
 from apivigil.checks.authorization.bfla_admin import AdminFunctionAccess
+from apivigil.checks.authorization.bfla_methods import UndeclaredWriteMethod
 from apivigil.checks.authorization.bola_adjacent import AdjacentObjectAccess
 from apivigil.checks.authorization.bola_cross_identity import CrossIdentityObjectAccess
 from apivigil.checks.authorization.mass_assignment import MassAssignment
@@ -13,4 +14,5 @@ from apivigil.checks.authorization.property_exposure import PropertyExposure
 from apivigil.checks.base import Check
 
 CHECKS: tuple[type[Check], ...] = (CrossIdentityObjectAccess, AdjacentObjectAccess,
-                                    AdminFunctionAccess, PropertyExposure, MassAssignment)
+                                    AdminFunctionAccess, UndeclaredWriteMethod, PropertyExposure,
+                                    MassAssignment)

@@ -23,10 +23,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from apivigil.checks.authorization.objects import (
-    admin_roles,
     both_exchanges,
     json_body,
     json_schema_of,
+    least_privileged,
     object_id,
     object_route,
     ok,
@@ -93,7 +93,7 @@ class MassAssignment(Check):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        identity = _caller(ctx)
+        identity = least_privileged(ctx)
         for endpoint, schema in self._operations(ctx):
             extras = _extras(schema)
             if not extras:
@@ -162,15 +162,6 @@ class MassAssignment(Check):
             parameter=",".join(stuck),
             data=data,
         )
-
-
-def _caller(ctx: ScanContext) -> Identity | None:
-    """The first identity that is not an admin (mass assignment matters most for them)."""
-    admins = admin_roles(ctx)
-    for identity in ctx.identities:
-        if identity.role is None or identity.role.lower() not in admins:
-            return identity
-    return ctx.identities[0] if ctx.identities else None
 
 
 def _extras(schema: dict[str, Any]) -> dict[str, Any]:

@@ -187,6 +187,16 @@ def admin_roles(ctx: ScanContext) -> frozenset[str]:
     return ADMIN_ROLES | {str(r).lower() for r in extra}
 
 
+def least_privileged(ctx: ScanContext) -> Identity | None:
+    """The first identity without an admin role (else the primary; None without identities):
+    the one whose writes should be refused."""
+    admins = admin_roles(ctx)
+    for identity in ctx.identities:
+        if identity.role is None or identity.role.lower() not in admins:
+            return identity
+    return ctx.identities[0] if ctx.identities else None
+
+
 def roles_named(operation: Operation | None) -> frozenset[str]:
     """Roles an operation's x- extensions name as the only ones allowed to call it."""
     if operation is None:
