@@ -214,6 +214,29 @@ def demo(
         raise typer.Exit(exit_code_for(report, fail_on))
 
 
+@app.command()
+def audit(
+    ctx: typer.Context,
+    spec: Annotated[str, typer.Argument(help="OpenAPI 2.0/3.0/3.1 spec file or URL.")],
+    output_format: FormatOpt = OutputFormat.TERMINAL,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    strict: Annotated[bool, typer.Option(
+        help="Also validate the document against the OpenAPI schemas (slow on big specs).")]
+    = False,
+    cacert: Annotated[Path | None, typer.Option(help="Extra CA certificates (PEM).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Full evidence.")] = False,
+) -> None:
+    """Audit a spec without scanning: weak security declarations, no traffic sent."""
+    from apivigil.engine.audit import audit as audit_spec
+
+    with _errors_to_exit_codes():
+        _output_plan(ctx, output_format, output)
+        report = audit_spec(spec, strict=strict, cacert=_readable(cacert, "--cacert"))
+        emit(report, output_format, output, verbose=verbose, ctx=ctx)
+        raise typer.Exit(exit_code_for(report, fail_on))
+
+
 @app.command("checks")
 def list_checks() -> None:
     """List every check: id, category, CWE, worst severity and what it sends."""
