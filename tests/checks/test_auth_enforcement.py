@@ -50,3 +50,26 @@ def test_correct_basic_auth_is_silent(serve, run_scan, tmp_spec):
     report = run_scan(https.url, spec=tmp_spec(SPEC), **CHECK)
     assert above_low(report) == []
     assert report.checks[0].status.value == "completed"
+
+
+def test_bearer_endpoint_gets_a_random_bearer_token(serve, run_scan):
+    """An endpoint that challenges with Bearer only is probed with a Bearer token."""
+    app = Flask("any-bearer")
+    seen: list[str] = []
+
+    @app.get("/api/data")
+    def data():
+        header = request.headers.get("Authorization", "")
+        seen.append(header.split(" ", 1)[0])
+        if not header.startswith("Bearer ") or len(header) < 20:
+            response = jsonify(error="invalid token")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response
+        return jsonify(items=[1])  # any long-enough token gets in
+
+    https = serve(app, tls="modern")
+    report = run_scan(https.url + "/api/data", **CHECK)
+    assert [(f.id, f.parameter) for f in report.findings] == [
+        ("authentication.accepts-invalid-credentials", "wrong credentials")]
+    assert "Bearer" in seen
