@@ -3,6 +3,10 @@ checked, skipped (with a reason) without a second identity."""
 
 from __future__ import annotations
 
+import copy
+
+import pytest
+
 from apivigil.core.config import Identity
 from tests.fixtures.apps.authz_api import SPEC, USERS, authz_api, identity
 from tests.support import above_low
@@ -65,3 +69,34 @@ def test_one_identity_is_skipped_with_reason(serve, run_scan, tmp_spec):
     assert report.findings == [] and above_low(report) == []
     assert report.checks[0].status.value == "skipped"
     assert "two identities" in (report.checks[0].reason or "")
+
+
+def _example_only_spec(example):
+    """The notes spec without the listing: the only id is the path parameter's example."""
+    spec = copy.deepcopy(SPEC)
+    del spec["paths"]["/api/notes"]["get"]
+    spec["paths"]["/api/notes/{noteId}"]["get"]["parameters"][0]["example"] = example
+    return spec
+
+
+def test_spec_example_id_owned_by_the_primary_is_tried(serve, run_scan, tmp_spec):
+    https = serve(authz_api(check_owner=False), tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(_example_only_spec(10)), identities=TWO, **CHECK)
+    [finding] = report.findings
+    assert (finding.id, finding.confidence.value, finding.path) == (
+        "bola.cross-identity-read", "medium", "/api/notes/{noteId}")
+    assert "names 'alice' as its owner" in finding.description
+
+
+@pytest.mark.parametrize(("check_owner", "example"), [(True, 10), (False, 12)])
+def test_spec_example_is_silent_when_checked_or_not_the_primarys(
+        serve, run_scan, tmp_spec, check_owner, example):
+    app = authz_api(check_owner=check_owner)
+    https = serve(app, tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(_example_only_spec(example)), identities=TWO,
+                      **CHECK)
+    assert report.findings == []
+    assert report.checks[0].status.value == "completed"
+    # The example object was read as alice (the owner test) in both cases.
+    asked_by_alice = {r["path"] for r in app.config["RECEIVED"] if r["user"] == "alice"}
+    assert f"/api/notes/{example}" in asked_by_alice

@@ -21,6 +21,10 @@ How it decides, so that it stays silent on a well-built API:
    when the other identity's listing was readable and lacked the object, or the object names
    the primary's user name as owner; medium otherwise.
 
+5. Spec templates with one path parameter that has an `example` (at most 3) are tried too:
+   the example object must name the primary's user name in an owner field and not the other
+   identity's; then the same anonymous and other-identity requests decide (medium confidence).
+
 It sends only GETs: per collection one listing per identity, and per tried object (at most 3
 per collection and identity pair) one request as the primary, one anonymous and one as the
 other identity. Write access to others' objects is not tried.
@@ -31,9 +35,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apivigil.checks.authorization.objects import (
+    ObjectRoute,
     belongs_to,
     both_exchanges,
     collections,
+    example_routes,
     fetch,
     json_body,
     listed_objects,
@@ -47,6 +53,7 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.http.client import ProbeResponse
 
 MAX_OBJECTS = 3  # per collection and pair of identities
 
@@ -92,6 +99,7 @@ class CrossIdentityObjectAccess(Check):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         primary, others = ctx.identities[0], ctx.identities[1:3]
+        flagged: set[str] = set()
         for collection in collections(ctx):
             listing = listed_objects(json_body(fetch(ctx, primary, collection.url)))
             if not listing:
@@ -99,7 +107,34 @@ class CrossIdentityObjectAccess(Check):
             for other in others:
                 found = self._try_collection(ctx, collection, listing, primary, other)
                 if found is not None:
+                    flagged.add(found.path or "")
                     yield found
+        for route in example_routes(ctx):
+            if route.template in flagged:
+                continue
+            for other in others:
+                found = self._try_example(ctx, route, primary, other)
+                if found is not None:
+                    yield found
+                    break
+
+    def _try_example(
+        self, ctx: ScanContext, route: ObjectRoute, primary: Identity, other: Identity
+    ) -> Finding | None:
+        """A spec example id: tried only when the object names the primary as its owner."""
+        as_owner = fetch(ctx, primary, route.url)
+        owned = unwrap(json_body(as_owner))
+        if as_owner is None or owned is None or not belongs_to(owned, primary):
+            return None
+        if belongs_to(owned, other) or ok(fetch(ctx, None, route.url)):
+            return None
+        as_other = fetch(ctx, other, route.url)
+        seen = unwrap(json_body(as_other))
+        if as_other is None or seen is None or not same_object(owned, seen):
+            return None
+        return self._finding(route, primary, other, as_owner, as_other,
+                             object_id(owned) or "", Confidence.MEDIUM,
+                             f"the object names '{primary.username}' as its owner")
 
     def _try_collection(
         self,
@@ -129,35 +164,48 @@ class CrossIdentityObjectAccess(Check):
             if as_other is None or seen is None or not same_object(owned, seen):
                 continue
             strong = other_ids is not None or belongs_to(owned, primary)
-            return self.finding(
-                "cross-identity-read",
-                "Another user's object is readable by id",
-                severity=Severity.HIGH,
-                confidence=Confidence.HIGH if strong else Confidence.MEDIUM,
-                description=(
-                    f"Object {oid} of GET {collection.path} belongs to identity "
-                    f"'{primary.name}' (its listing shows it"
-                    + ("; the listing of '" + other.name + "' does not"
-                       if other_ids is not None else "")
-                    + f"), and anonymous requests for it are refused; yet identity "
-                    f"'{other.name}' read it at GET {route.template} with status "
-                    f"{as_other.status}: the API does not check who owns the object."
-                ),
-                summary=(
-                    f"GET {route.template} ({route.parameter}={oid}) as '{primary.name}' "
-                    f"(owner) answered {as_owner.status}; the same request as "
-                    f"'{other.name}' answered {as_other.status} with the same record."
-                ),
-                remediation=REMEDIATION,
-                exchange=as_other.exchange,
-                path=route.template,
-                parameter=route.parameter,
-                data={
-                    "owner_identity": primary.name,
-                    "reader_identity": other.name,
-                    "object_id": oid,
-                    "owner_exchange": both_exchanges(f"as '{primary.name}':",
-                                                     as_owner.exchange),
-                },
-            )
+            why = f"the listing at GET {collection.path} as '{primary.name}' shows it"
+            if other_ids is not None:
+                why += f" and the same listing as '{other.name}' does not"
+            return self._finding(route, primary, other, as_owner, as_other, oid,
+                                 Confidence.HIGH if strong else Confidence.MEDIUM, why)
         return None
+
+    def _finding(
+        self,
+        route: ObjectRoute,
+        primary: Identity,
+        other: Identity,
+        as_owner: ProbeResponse,
+        as_other: ProbeResponse,
+        oid: str,
+        confidence: Confidence,
+        why: str,
+    ) -> Finding:
+        return self.finding(
+            "cross-identity-read",
+            "Another user's object is readable by id",
+            severity=Severity.HIGH,
+            confidence=confidence,
+            description=(
+                f"Object {oid} belongs to identity '{primary.name}' ({why}), and anonymous "
+                f"requests for it are refused; yet identity '{other.name}' read it at GET "
+                f"{route.template} with status {as_other.status}: the API does not check who "
+                "owns the object."
+            ),
+            summary=(
+                f"GET {route.template} ({route.parameter}={oid}) as '{primary.name}' (owner) "
+                f"answered {as_owner.status}; the same request as '{other.name}' answered "
+                f"{as_other.status} with the same record."
+            ),
+            remediation=REMEDIATION,
+            exchange=as_other.exchange,
+            path=route.template,
+            parameter=route.parameter,
+            data={
+                "owner_identity": primary.name,
+                "reader_identity": other.name,
+                "object_id": oid,
+                "owner_exchange": both_exchanges(f"as '{primary.name}':", as_owner.exchange),
+            },
+        )

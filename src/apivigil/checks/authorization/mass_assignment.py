@@ -5,7 +5,8 @@ set `role`, `is_admin` or `owner_id` on what it creates (OWASP API3:2023, CWE-91
 is intrusive: it creates objects, so it runs only with `--allow-unsafe-methods`, and it needs a
 spec (`--spec`) whose POST, PUT or PATCH operations describe a JSON request body.
 
-For each such operation with a concrete path (at most 3), as the first identity without an
+For each such operation whose path has no parameter (at most 3; an update of an existing
+object, maybe someone else's, is never sent), as the first identity without an
 admin role (else the primary; anonymously when there is none), it sends one valid body built
 from the schema (examples, defaults, the first enum value, or a placeholder by type) plus the
 properties `role: "admin"`, `is_admin: true` and `owner_id: 4242424` that the schema does not
@@ -127,6 +128,8 @@ class MassAssignment(Check):
         for endpoint in ctx.target.concrete_endpoints():
             if endpoint.method not in ("POST", "PUT", "PATCH") or endpoint.operation is None:
                 continue
+            if "{" in endpoint.path:
+                continue  # an existing object, maybe someone else's: only creates are sent
             schema = json_schema_of(ctx, endpoint.operation.request_body)
             if isinstance(schema.get("properties"), dict):
                 chosen.append((endpoint, schema))

@@ -166,10 +166,29 @@ def object_route(ctx: ScanContext, collection: Endpoint, oid: str) -> ObjectRout
                        prefix + "/{id}", "id", None)
 
 
+def example_routes(ctx: ScanContext, limit: int = 3) -> list[ObjectRoute]:
+    """Spec GET templates with one path parameter, filled with the spec's example value."""
+    routes = []
+    for op in ctx.spec.operations if ctx.spec else ():
+        params = [p for p in op.parameters if p.location == "path"]
+        if op.method != "GET" or len(params) != 1 or "{" + params[0].name + "}" not in op.path:
+            continue
+        param = params[0]
+        value = param.example if param.example is not None else param.schema.get("example")
+        if value is None and param.examples:
+            value = param.examples[0]
+        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value):
+            continue
+        filled = op.path.replace("{" + param.name + "}", quote(str(value), safe=""))
+        routes.append(ObjectRoute(url_for(ctx, filled), op.path, param.name, op))
+    return routes[:limit]
+
+
 def collections(ctx: ScanContext, limit: int = 6) -> list[Endpoint]:
-    """Concrete GET endpoints that may list objects, secured ones first."""
+    """Concrete GET endpoints that may list objects: paths without parameters first (spec
+    templates filled with example values come after), secured ones first."""
     endpoints = [e for e in ctx.target.concrete_endpoints() if e.method == "GET"]
-    endpoints.sort(key=lambda e: (not e.declared_secured, e.path))
+    endpoints.sort(key=lambda e: ("{" in e.path, not e.declared_secured, e.path))
     return endpoints[:limit]
 
 
