@@ -113,10 +113,6 @@ def load(path: Path, known: dict[str, set[str]]) -> FileConfig:
 
 
 def _validate(options: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(options) - allowed - SPECIAL_KEYS)
-    if unknown:
-        raise UsageError(f"{where}: unknown option(s) {', '.join(unknown)} "
-                         "(keys are the long option names, e.g. fail-on, max-requests)")
     if "user" in options:
         raise UsageError(f"{where}: credentials do not belong in a config file; set the "
                          "APIVIGIL_USER environment variable (USER:PASSWORD) instead")
@@ -128,6 +124,10 @@ def _validate(options: dict[str, Any], allowed: set[str], where: str) -> None:
             raise UsageError(f"{where}: header {name.strip()!r} looks like a credential; pass "
                              "it with -H on the command line from an environment variable, "
                              "not in a config file")
+    unknown = sorted(set(options) - allowed - SPECIAL_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown option(s) {', '.join(unknown)} "
+                         "(keys are the long option names, e.g. fail-on, max-requests)")
 
 
 def _looks_secret(value: str) -> bool:

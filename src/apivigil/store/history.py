@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
@@ -190,9 +190,10 @@ class History:
     def first_seen(self, fingerprint: str) -> datetime | None:
         """When a finding was first recorded, for 'open since' displays."""
         with self._session() as session:
-            return session.scalar(
+            seen = session.scalar(
                 select(func.min(ScanRow.started_at)).join(FindingRow)
                 .where(FindingRow.fingerprint == fingerprint))
+        return _utc(seen) if seen is not None else None
 
     def _session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
@@ -200,11 +201,16 @@ class History:
 
 def _summary(row: ScanRow) -> ScanSummary:
     return ScanSummary(
-        id=row.id, target=row.target, started_at=row.started_at, grade=row.grade,
+        id=row.id, target=row.target, started_at=_utc(row.started_at), grade=row.grade,
         score=row.score, requests=row.requests,
         counts={Severity.CRITICAL: row.critical, Severity.HIGH: row.high,
                 Severity.MEDIUM: row.medium, Severity.LOW: row.low, Severity.INFO: row.info},
     )
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite drops the time zone and PostgreSQL answers in its own: always give back UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _first_line(exc: BaseException) -> str:

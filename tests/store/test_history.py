@@ -1,0 +1,66 @@
+"""The scan history on SQLite and on a real PostgreSQL: store, list, reload, diff."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import pytest
+
+from apivigil.core.errors import UsageError
+from apivigil.core.models import Severity
+from apivigil.store.diff import diff_reports
+from apivigil.store.history import History, resolve_url, safe_url
+from tests.fixtures.apps.switchable import switchable_api
+
+CHECKS = ("encryption.hsts",)
+
+
+@pytest.fixture
+def two_scans(serve, run_scan):
+    """The same API scanned tidy, then after HSTS was dropped."""
+    state = {"hsts": True}
+    server = serve(switchable_api(state), tls="modern")
+    before = run_scan(server.url + "/", checks=CHECKS)
+    state["hsts"] = False
+    after = run_scan(server.url + "/", checks=CHECKS)
+    return before, after
+
+
+def test_store_list_and_reload(db_url, two_scans):
+    before, after = two_scans
+    with History(db_url) as history:
+        first, second = history.save(before), history.save(after)
+        assert second > first
+        listed = history.scans()
+        assert [s.id for s in listed] == [second, first]  # newest first
+        assert listed[0].grade == after.grade and listed[0].score == after.score
+        assert listed[0].counts[Severity.MEDIUM] == 1 and listed[1].total == 0
+        assert listed[0].target == after.target
+        assert history.report(second) == after  # the whole report comes back, unchanged
+        assert history.latest_ids(2) == [first, second]
+        assert history.scans(target="https://elsewhere.example/") == []
+        found = after.findings[0]
+        assert history.first_seen(found.fingerprint) == after.started_at.astimezone(UTC)
+        with pytest.raises(UsageError, match="no scan #999"):
+            history.report(999)
+
+
+def test_diff_of_stored_scans(db_url, two_scans):
+    before, after = two_scans
+    with History(db_url) as history:
+        old, new = history.save(before), history.save(after)
+        diff = diff_reports(history.report(old), history.report(new))
+    assert [f.id for f in diff.new] == ["encryption.hsts-missing"]
+    assert diff.fixed == () and diff.unchanged == ()
+    assert (diff.grade_before, diff.score_before) == ("A", 100)
+    assert diff.drift == "worse" and diff.score_change < 0
+    back = diff_reports(after, before)
+    assert [f.id for f in back.fixed] == ["encryption.hsts-missing"] and back.drift == "improved"
+    same = diff_reports(after, after)
+    assert len(same.unchanged) == 1 and same.new == () and same.drift == "same"
+
+
+def test_urls():
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url("history.db").startswith("sqlite:////")
+    assert "hunter2" not in safe_url("postgresql://u:hunter2@h/db")
