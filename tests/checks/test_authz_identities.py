@@ -107,3 +107,9 @@ def test_cli_bad_identity_is_exit_2():
         capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "NAME[:role=ROLE]=USER:PASSWORD" in result.stderr
+
+
+def test_identity_names_stay_unique_with_u():
+    options = ScanOptions(url="https://127.0.0.1/", credentials=Credentials("carol", "pw-123"),
+                          identities=(Identity.parse("user=bob:pw-456"),))
+    assert [i.name for i in options.all_identities()] == ["-u", "user"]

@@ -127,7 +127,9 @@ class ScanOptions:
         return self.settings.get(name, default)
 
     def all_identities(self) -> tuple[Identity, ...]:
-        """-u (as identity 'user') then every --identity; the first is the primary."""
+        """-u (as identity 'user', or '-u' if that name is taken) then every --identity; the
+        first is the primary. Names are unique: checks key their caches by them."""
         if self.credentials is None:
             return self.identities
-        return (Identity(name="user", credentials=self.credentials), *self.identities)
+        name = "-u" if any(i.name == "user" for i in self.identities) else "user"
+        return (Identity(name=name, credentials=self.credentials), *self.identities)

@@ -16,9 +16,9 @@ For each administrative GET with a concrete path (at most 8): an anonymous reque
 refused (otherwise the endpoint is public and not this check's business); then each identity
 that is not allowed calls it. A 2xx is a finding (`bfla.admin-function-allowed`, high): high
 confidence when an allowed identity gets a response of the same shape, medium without one.
-With `--allow-unsafe-methods`, administrative POST/PUT/PATCH operations (and DELETE only with
-`--allow-delete`) with concrete paths are sent once as a non-allowed identity, with an empty
-JSON object as body; a 2xx there means the action ran.
+With `--allow-unsafe-methods`, administrative POST and PATCH operations (and DELETE only with
+`--allow-delete`; PUT never, as `{}` could blank an object) with concrete paths are sent once
+as a non-allowed identity, with an empty JSON object as body; a 2xx there means the action ran.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediati
 from apivigil.http.client import ProbeResponse
 
 MAX_OPERATIONS = 8
-UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+UNSAFE = ("POST", "PATCH", "DELETE")  # never PUT {}: it could blank a whole object
 
 REMEDIATION = Remediation(
     summary=(
@@ -86,7 +86,7 @@ class AdminFunctionAccess(Check):
         owasp=(Owasp.API5,),
         severity=Severity.HIGH,
         sends="GET of up to 8 administrative operations anonymously and as each identity; "
-        "with --allow-unsafe-methods also their POST/PUT/PATCH (DELETE with --allow-delete) "
+        "with --allow-unsafe-methods also their POST/PATCH (DELETE with --allow-delete) "
         "once as a non-admin identity, body {}",
     )
 
