@@ -3,6 +3,9 @@ check keeps it silent; unsafe admin operations are sent only with --allow-unsafe
 
 from __future__ import annotations
 
+import pytest
+
+from apivigil.checks.authorization.objects import looks_administrative
 from apivigil.core.config import Identity
 from tests.fixtures.apps.authz_api import SPEC, authz_api, identity
 from tests.support import above_low
@@ -74,3 +77,11 @@ def test_without_role_tags_it_is_skipped_with_reason(serve, run_scan, tmp_spec):
     assert report.findings == []
     assert report.checks[0].status.value == "skipped"
     assert "role" in (report.checks[0].reason or "")
+
+
+@pytest.mark.parametrize(("path", "admin"), [
+    ("/api/admin/users", True), ("/internal/metrics", True), ("/api/Management", True),
+    ("/api/manage/profile", False), ("/api/administered-items", False), ("/api/users", False),
+])
+def test_administrative_paths(path, admin):
+    assert (looks_administrative(path, None) is not None) is admin

@@ -3,8 +3,10 @@ in responses; silent when responses are filtered by who asks."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask, jsonify
 
+from apivigil.checks.authorization.property_exposure import private_kind
 from apivigil.core.config import Identity
 from tests.fixtures.apps.authz_api import PASSWORD_HASH, SPEC, authz_api, identity
 from tests.fixtures.apps.basic import valid_credentials
@@ -82,3 +84,13 @@ def test_write_only_property_not_returned_is_silent(serve, run_scan, tmp_spec):
                       identities=(Identity.parse("carol=carol:correct-horse-battery"),), **CHECK)
     assert report.findings == []
     assert report.checks[0].status.value == "completed"
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("password_hash", "secret"), ("pwdHash", "secret"), ("api_token", "secret"),
+    ("ssn", "secret"), ("email", "personal"), ("phone_number", "personal"),
+    ("avatar_hash", None), ("content_hash", None), ("lessons", None), ("spinner", None),
+    ("username", None),
+])
+def test_private_property_names(name, kind):
+    assert private_kind(name) == kind

@@ -3,7 +3,9 @@
 Broken object-level authorization (OWASP API1:2023) is the API that looks an object up by the
 id in the URL and never asks whether the caller may see it. A single identity cannot prove it;
 two can. This check needs at least two identities (`--identity NAME=USER:PASSWORD`, repeatable,
-or `-u` plus one `--identity`); the first is the primary, whose objects are tried.
+or `-u` plus one `--identity`); the first is the primary, whose objects are tried. Choose
+identities that must not see each other's objects (two users of different tenants, with
+nothing shared): an object shared with the other identity on purpose would be reported.
 
 How it decides, so that it stays silent on a well-built API:
 

@@ -30,8 +30,7 @@ OWNER_KEYS = ("owner", "owner_name", "username", "user", "user_name", "login", "
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
 ADMIN_ROLES = frozenset({"admin", "administrator", "superuser", "root", "superadmin", "owner"})
 _ADMIN_SEGMENT = re.compile(
-    r"^(admin|administrator|administration|internal|manage|management|superuser|backoffice|"
-    r"sysadmin)$",
+    r"^(admin|administrator|administration|internal|management|superuser|backoffice|sysadmin)$",
     re.IGNORECASE,
 )
 _ROLE_EXTENSIONS = ("x-roles", "x-required-roles", "x-role", "x-required-role", "x-allowed-roles")

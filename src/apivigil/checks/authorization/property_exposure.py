@@ -43,8 +43,10 @@ from apivigil.core.config import Identity
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import Exchange, ProbeResponse
 
-_SECRET = re.compile(r"password|passwd|secret|token|apikey|privatekey|ssn|socialsecurity|"
-                     r"creditcard|cardnumber|cvv|hash$|^pin$")
+# Matched against the lower-case name without separators. A bare `*_hash` (avatar_hash,
+# content_hash) is not a secret; `hash`, `pwdhash` and anything with "password" are.
+_SECRET = re.compile(r"password|passwd|pwdhash|passhash|^hash$|secret|token|apikey|privatekey|"
+                     r"^ssn$|socialsecurity|creditcard|cardnumber|^cvv$|^pin$")
 _PERSONAL = re.compile(r"email|phone|address|salary|birth|^dob$|iban|bankaccount")
 _MASKED = re.compile(r"^[\s*x•#.-]*$|redacted|masked", re.IGNORECASE)
 
