@@ -111,7 +111,8 @@ def vulnerable_app(urls: dict[str, str]) -> WsgiApp:
 
 
 class FailureThrottle:
-    """At most `limit` failed logins per client address in `window` seconds, then 429."""
+    """At most `limit` failed logins per key (a client address, or address and account) in
+    `window` seconds, then 429."""
 
     def __init__(self, limit: int = 20, window: float = 10.0) -> None:
         self.limit = limit
@@ -140,18 +141,27 @@ class FailureThrottle:
 
 def hardened_app(urls: dict[str, str]) -> WsgiApp:
     app = Flask("apivigil-demo-hardened")
-    throttle = FailureThrottle()
+    # Failed logins are throttled per account from one address (guessing one password), and
+    # per address overall (spraying many accounts). Keyed on the connection's address, never
+    # on a header the client sets. Per-account keys let the scanner's own probes of different
+    # accounts run without tripping each other; a guessing burst still meets a 429 quickly.
+    per_account = FailureThrottle(limit=20, window=10.0)
+    per_client = FailureThrottle(limit=300, window=10.0)
 
     def authenticated_user() -> str | Response:
         """The user name, or the response to send: generic 401, or 429 when throttled."""
         client = request.remote_addr or "unknown"
-        wait = throttle.retry_after(client)
+        try:
+            auth = request.authorization
+        except ValueError:  # Werkzeug raises on a non-ASCII Basic token: no credentials
+            auth = None
+        account = f"{client}|{auth.username if auth else ''}"
+        wait = per_account.retry_after(account) or per_client.retry_after(client)
         if wait is not None:
             response = jsonify(error="too many failed attempts")
             response.status_code = 429
             response.headers["Retry-After"] = str(wait)
             return response
-        auth = request.authorization
         if auth is not None and auth.type == "basic":
             stored = USERS.get(auth.username or "")
             # Same bcrypt work whether or not the user exists: no timing oracle. bcrypt
@@ -160,7 +170,9 @@ def hardened_app(urls: dict[str, str]) -> WsgiApp:
             valid = len(password) <= 72 and bcrypt.checkpw(password, stored or DUMMY_HASH)
             if valid and stored is not None:
                 return auth.username or ""
-        throttle.record_failure(client)
+        if auth is not None:  # a request without credentials is not a guess
+            per_account.record_failure(account)
+            per_client.record_failure(client)
         return _challenge({"error": "invalid credentials"})
 
     def protected(view: Callable[[str], Response]) -> Callable[[], Response]:
