@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from apivigil.core.config import Credentials
 from tests.fixtures.apps.basic import PASSWORD, USER
-from tests.fixtures.apps.data_exposure import AWS_KEY, BCRYPT, GITHUB, echo_api, users_api
+from tests.fixtures.apps.data_exposure import (
+    AWS_KEY,
+    BCRYPT,
+    GITHUB,
+    benign_lookalikes_api,
+    echo_api,
+    users_api,
+)
 from tests.support import above_low
 
 CHECK = {"checks": ("data_exposure.sensitive_data",),
@@ -57,3 +64,11 @@ def test_identity_without_credentials_is_silent(serve, run_scan):
     report = run_scan(https.url + "/api/me", **CHECK)
     assert report.findings == []
     assert above_low(report) == []
+
+
+def test_lookalike_values_are_not_false_alarms(serve, run_scan):
+    """Regression for precision: hashes, ids and tokens that only look like leaks."""
+    https = serve(benign_lookalikes_api(), tls="modern")
+    report = run_scan(https.url + "/api/files", checks=("data_exposure.sensitive_data",))
+    assert report.findings == []
+    assert report.checks[0].status.value == "completed"

@@ -20,7 +20,7 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.checks.data_exposure.common import Observed, observed_responses
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
 
 ARBITRARY_ORIGIN = "https://apivigil-origin.example"
@@ -102,6 +102,9 @@ class Cors(Check):
                              "a user visits can read this API's responses with their "
                              "credentials."),
                 remediation=REMEDIATION,
+                # Seen on an authenticated response, the exposure is proven; on an anonymous
+                # one, only the policy is.
+                confidence=Confidence.HIGH if item.authenticated else Confidence.MEDIUM,
                 exchange=response.exchange,
                 path=path,
                 parameter="null" if origin == "null" else "arbitrary origin",

@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-_PASSWORD_FIELD = re.compile(r"pass(word)?|pwd|passwd|hash|digest", re.IGNORECASE)
+_PASSWORD_FIELD = re.compile(r"pass|pwd", re.IGNORECASE)  # not "hash": file/commit hashes
+# Fields whose numbers are identifiers or measurements, never card numbers.
+_NOT_CARD_FIELD = re.compile(r"(^|_)id$|ids?$|Id$|time|date|count|phone|tel|serial|order|"
+                             r"number_of|amount|size|version", re.IGNORECASE)
 _CARD_FIELD = re.compile(r"card|^pan$|^cc|credit", re.IGNORECASE)
 _NATIONAL_ID_FIELD = re.compile(r"ssn|social_?security|national_?id|tax_?id", re.IGNORECASE)
 _TOKEN_FIELD = re.compile(r"token|jwt|bearer|session", re.IGNORECASE)
@@ -101,17 +104,18 @@ def _jwt_alg(token: str) -> str | None:
     return None
 
 
-def leaves(body: str) -> Iterator[tuple[str, str, str]]:
-    """(where, field name, text) for every string/number in a JSON body, or the whole text."""
+def leaves(body: str) -> Iterator[tuple[str, str, str, bool]]:
+    """(where, field name, text, is a JSON number) for every string/number in a JSON body,
+    or the whole text when the body is not JSON."""
     try:
         data = json.loads(body)
     except ValueError:
-        yield "body", "", body
+        yield "body", "", body, False
         return
     yield from _walk(data, "$", "")
 
 
-def _walk(node: Any, where: str, field: str) -> Iterator[tuple[str, str, str]]:
+def _walk(node: Any, where: str, field: str) -> Iterator[tuple[str, str, str, bool]]:
     if isinstance(node, dict):
         for key, value in node.items():
             yield from _walk(value, f"{where}.{key}", str(key))
@@ -119,15 +123,15 @@ def _walk(node: Any, where: str, field: str) -> Iterator[tuple[str, str, str]]:
         for index, value in enumerate(node):
             yield from _walk(value, f"{where}[{index}]", field)
     elif isinstance(node, str | int) and not isinstance(node, bool):
-        yield where, field, str(node)
+        yield where, field, str(node), isinstance(node, int)
 
 
 def scan(body: str, *, auth_like_path: bool = False) -> list[Match]:
     """Every sensitive value found in `body` (JSON walked field by field, else plain text)."""
     found: list[Match] = []
     emails: dict[str, str] = {}
-    for where, field, text in leaves(body):
-        found.extend(_scan_leaf(where, field, text, auth_like_path))
+    for where, field, text, is_number in leaves(body):
+        found.extend(_scan_leaf(where, field, text, auth_like_path, is_number))
         for email in _EMAIL.findall(text):
             emails.setdefault(email.lower(), where)
     if len(emails) >= 1:
@@ -136,7 +140,8 @@ def scan(body: str, *, auth_like_path: bool = False) -> list[Match]:
     return found
 
 
-def _scan_leaf(where: str, field: str, text: str, auth_like_path: bool) -> Iterator[Match]:
+def _scan_leaf(where: str, field: str, text: str, auth_like_path: bool,
+               is_number: bool) -> Iterator[Match]:
     for label, pattern in _HASH_FORMATS:
         for hit in pattern.finditer(text):
             yield Match("password-hash", label, where, hit.group(0))
@@ -155,10 +160,14 @@ def _scan_leaf(where: str, field: str, text: str, auth_like_path: bool) -> Itera
             yield Match("jwt-unsigned", "JWT with alg none", where, hit.group(0))
         elif not (auth_like_path or _TOKEN_FIELD.search(field)):
             yield Match("jwt", f"JWT ({alg})", where, hit.group(0))
-    for hit in _CARD.finditer(text):
+    card_field = bool(field and _CARD_FIELD.search(field))
+    # A number in an id/time/count field, or a bare JSON number outside a card field, is an
+    # identifier or a measurement: one in ten random numbers passes Luhn.
+    card_context = card_field or not (is_number or (field and _NOT_CARD_FIELD.search(field)))
+    for hit in _CARD.finditer(text) if card_context else ():
         digits = re.sub(r"[ -]", "", hit.group(0))
         if (13 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn_valid(digits)
-                and (_card_brand(digits) or bool(field and _CARD_FIELD.search(field)))):
+                and (_card_brand(digits) or card_field)):
             yield Match("card-number", "Luhn-valid card number", where, hit.group(0))
     ssn = _SSN.search(text)
     if field and _NATIONAL_ID_FIELD.search(field) and re.fullmatch(r"\d{3}-?\d{2}-?\d{4}",
