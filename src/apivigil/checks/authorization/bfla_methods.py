@@ -15,7 +15,7 @@ sends, as the first identity without an admin role (else the primary):
   a real object: use it against test environments only.
 
 Any other answer (405, 404, 401, 403, 4xx for the body) is silent: only a write accepted from a
-regular identity counts.
+regular identity counts. It runs after the read-only checks (phase 5).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from apivigil.checks.authorization.bfla_admin import REMEDIATION as ROLE_REMEDIATION
 from apivigil.checks.authorization.objects import (
+    WRITE_PHASE,
     fetch,
     json_body,
     least_privileged,
@@ -65,6 +66,7 @@ class UndeclaredWriteMethod(Check):
         "--allow-delete), as a non-admin identity",
         intrusive=True,
         needs_spec=True,
+        phase=WRITE_PHASE,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

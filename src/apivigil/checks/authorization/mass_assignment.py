@@ -14,7 +14,8 @@ declare writable (a property the schema marks readOnly is still sent). When the 
 a GET of the created object (the spec's `GET <path>/{param}` with the returned id), carries one
 of them with the value sent, it stuck: `property_authorization.mass-assignment`, high. An API
 that ignores or rejects (4xx) unknown fields is silent. With `--allow-delete` the created
-object is deleted again when the spec has a DELETE for it.
+object is deleted again when the spec has a DELETE for it. It runs after the read-only checks
+(phase 5), so what it creates never shows up in their listings.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apivigil.checks.authorization.objects import (
+    WRITE_PHASE,
     both_exchanges,
     json_body,
     json_schema_of,
@@ -86,11 +88,13 @@ class MassAssignment(Check):
         cwe=(915,),
         owasp=(Owasp.API3,),
         severity=Severity.HIGH,
-        sends="one POST/PUT/PATCH per spec operation with a JSON body (at most 3) with extra "
+        sends="one POST/PUT/PATCH per spec operation without path parameters that takes a JSON "
+        "body (at most 3), with extra "
         "properties role, is_admin, owner_id, then a GET of what it created (and a DELETE of "
         "it with --allow-delete)",
         intrusive=True,
         needs_spec=True,
+        phase=WRITE_PHASE,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

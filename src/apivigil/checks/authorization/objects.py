@@ -35,7 +35,8 @@ _ADMIN_SEGMENT = re.compile(
 )
 _ROLE_EXTENSIONS = ("x-roles", "x-required-roles", "x-role", "x-required-role", "x-allowed-roles")
 _ADMIN_EXTENSIONS = ("x-admin", "x-admin-only", "x-internal")
-ANONYMOUS = None
+# Checks that change data run after the read-only ones, so they never move what those read.
+WRITE_PHASE = 5
 
 
 def fetch(ctx: ScanContext, identity: Identity | None, url: str) -> ProbeResponse | None:
