@@ -38,3 +38,31 @@ def test_http_target_is_skipped_with_reason(serve, run_scan):
     report = run_scan(http.url + "/", **CHECK)
     assert report.checks[0].status.value == "skipped"
     assert "HTTPS" in (report.checks[0].reason or "")
+
+
+def test_hsts_sent_over_http_only_is_flagged(serve, run_scan):
+    from tests.support import port_of
+
+    https = serve(protected_api(), tls="modern")
+    http = serve(protected_api(hsts="max-age=31536000"))
+    report = run_scan(https.url + "/", http_port=port_of(http.url), **CHECK)
+    assert [(f.id, f.severity.value) for f in report.findings] == [
+        ("encryption.hsts-http-only", "medium")]
+    assert (report.findings[0].url or "").startswith("http://")
+
+
+def test_hsts_is_judged_on_the_final_response_not_the_redirect(serve, run_scan):
+    from flask import redirect
+
+    app = protected_api()
+    app.get("/old")(lambda: redirect("/", code=308))
+
+    @app.after_request
+    def hsts_on_final_answers_only(response):
+        if response.status_code != 308:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    https = serve(app, tls="modern")
+    report = run_scan(https.url + "/old", **CHECK)
+    assert report.findings == []

@@ -5,9 +5,11 @@ its Basic credentials in cleartext before any redirect can help, and an attacker
 HSTS is judged only on the final HTTPS response (after same-host redirects), never on a
 redirect or on an HTTP response, where browsers ignore it.
 
-Rule (documented in the README): max-age under 180 days (15552000 s) is medium, under one
-year (31536000 s) is low; a missing or malformed header, or max-age=0, is medium, and so is an HSTS
-header sent only over HTTP (where clients ignore it).
+The rule (this docstring is its documentation): one year (31536000 s) or more is silent, as
+the HSTS preload list and most guides ask; under one year is low while it stays at or above the
+180-day floor (15552000 s) most guides accept, and medium below it. A missing header, a
+malformed one (no single valid max-age, or several headers), max-age=0 (which tells clients to
+forget HSTS), and a header sent only over HTTP (where clients ignore it) are medium.
 """
 
 from __future__ import annotations
