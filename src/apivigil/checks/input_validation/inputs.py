@@ -63,7 +63,9 @@ def targets(ctx: ScanContext, limit: int = 5) -> list[Target]:
             baseline = ctx.baseline(endpoint, authenticated=True) if authenticated else anonymous
         except ProbeError:
             continue
-        inputs = _declared(endpoint) + _visible(endpoint)
+        # Parameters behind a refused request are never reached: probing them proves nothing.
+        reached = baseline.status not in (401, 403)
+        inputs = _declared(endpoint) + _visible(endpoint) if reached else []
         if anonymous.status == 401 and "basic" in challenges(anonymous):
             inputs.append(Input(endpoint, "username", "credential"))
             inputs.append(Input(endpoint, "password", "credential"))
