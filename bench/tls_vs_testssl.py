@@ -51,13 +51,15 @@ def legacy_context(directory: Path) -> tuple[ssl.SSLContext, str]:
     return context, str(ca_path)
 
 
-def run_apivigil(url: str, ca_path: str) -> tuple[float, list[str], int]:
+def run_apivigil(url: str, ca_path: str) -> tuple[float, list[str], int, str]:
     started = time.perf_counter()
     report = Scanner(ScanOptions(url=url, cacert=ca_path, checks=FAMILY, rate=0.0,
                                  timeout=5.0)).run()
     wall = time.perf_counter() - started
     lines = [f"{f.severity.value:8} {f.id}" for f in report.findings]
-    return wall, lines, report.requests
+    per_check = ", ".join(f"{o.check.split('.', 1)[1]} {o.duration_s:.2f}"
+                          for o in report.checks)
+    return wall, lines, report.requests, per_check
 
 
 def ensure_testssl() -> str:
@@ -104,10 +106,10 @@ def main() -> None:
         try:
             walls = []
             for run in range(1, args.runs + 1):
-                wall, lines, requests = run_apivigil(served.url + "/", ca_path)
+                wall, lines, requests, per_check = run_apivigil(served.url + "/", ca_path)
                 walls.append(wall)
                 print(f"apivigil run {run}: {wall:.2f} s, {requests} HTTP requests, "
-                      f"{len(lines)} findings")
+                      f"{len(lines)} findings (per check s: {per_check})")
             print(f"apivigil median {statistics.median(walls):.2f} s; findings:")
             print("\n".join("  " + line for line in lines))
             if args.skip_testssl:

@@ -43,8 +43,8 @@ class HttpsEnforcement(Check):
         cwe=(319, 523),
         owasp=(Owasp.API8, Owasp.API2),
         severity=Severity.CRITICAL,
-        sends="the cleartext survey shared with encryption.cleartext, then same-host "
-        "redirects followed (GET, no credentials)",
+        sends="the cleartext survey shared with encryption.cleartext, then redirects to "
+        "http:// on the same host followed (GET, no credentials, at most 5 hops)",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
@@ -109,14 +109,13 @@ class HttpsEnforcement(Check):
             if not ctx.http.in_scope(location):
                 off_host.append((probe, first, location))
                 continue
+            if location.startswith("https://"):
+                continue  # straight to HTTPS on the same host: nothing to follow
             chain = [first, *ctx.http.follow(first)]
-            hops_http = any((r.location or "").startswith("http://") for r in chain
-                            if r.is_redirect)
             final = chain[-1]
             reaches_https = final.url.startswith("https://") or (
                 final.is_redirect and (final.location or "").startswith("https://"))
-            if hops_http:
-                to_http.append((probe, first, reaches_https))
+            to_http.append((probe, first, reaches_https))
         origin = ctx.target.origin("http")
         if to_http:
             never = [p for p, _, reached in to_http if not reached]
