@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System tools the test suite needs beyond Python: headless Chromium and ChromeDriver (HTML
-# report), PostgreSQL (scan history), Microsoft's SARIF Multitool (npm, into ./.tools).
+# report), PostgreSQL (scan history), Microsoft's SARIF Multitool (npm, into ./.tools), the
+# openssl command (encryption tests).
 # Idempotent and quick when everything is there; installs what is missing (apt-get needs root,
 # as in CI). Run by `make system-deps`, which `make test` depends on.
 set -euo pipefail
@@ -14,6 +15,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ -x "$MULTITOOL" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
+# the openssl command signs the SHA-1 certificate of the encryption tests (cryptography won't)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
