@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from apivigil.core.config import Identity
-from tests.fixtures.apps.authz_api import SPEC, USERS, authz_api, identity
+from tests.fixtures.apps.authz_api import SPEC, TOKENS, USERS, authz_api, identity
 from tests.support import above_low
 
 CHECK = {"checks": ("bola.cross-identity",)}
@@ -100,3 +100,15 @@ def test_spec_example_is_silent_when_checked_or_not_the_primarys(
     # The example object was read as alice (the owner test) in both cases.
     asked_by_alice = {r["path"] for r in app.config["RECEIVED"] if r["user"] == "alice"}
     assert f"/api/notes/{example}" in asked_by_alice
+
+
+def test_bearer_token_identities_work_and_stay_redacted(serve, run_scan, tmp_spec):
+    tokens = (Identity.parse(identity("alice", bearer=True)),
+              Identity.parse(identity("bob", bearer=True)))
+    https = serve(authz_api(check_owner=False), tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(SPEC), identities=tokens, **CHECK)
+    [finding] = report.findings
+    assert finding.id == "bola.cross-identity-read"
+    assert "authorization: bearer [redacted]" in finding.evidence.request.lower()
+    text = report.model_dump_json()
+    assert not any(token in text for token in TOKENS)
