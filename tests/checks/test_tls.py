@@ -121,3 +121,37 @@ def test_forward_secrecy_by_key_exchange():
     assert forward_secret("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
     assert forward_secret("TLS_CHACHA20_POLY1305_SHA256")
     assert not forward_secret("TLS_RSA_WITH_AES_128_GCM_SHA256")
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"heartbleed": True}, ("encryption.tls-heartbleed", "critical")),
+        ({"robot": "VULNERABLE_STRONG_ORACLE"}, ("encryption.tls-robot", "high")),
+        ({"robot": "VULNERABLE_WEAK_ORACLE"}, ("encryption.tls-robot", "medium")),
+        ({"ccs_injection": True}, ("encryption.tls-ccs-injection", "high")),
+        ({"secure_renegotiation": False}, ("encryption.tls-insecure-renegotiation", "high")),
+        ({"compression": True}, ("encryption.tls-compression", "medium")),
+        ({"client_renegotiation_dos": True}, ("encryption.tls-client-renegotiation", "low")),
+    ],
+)
+def test_flaws_a_patched_openssl_cannot_reproduce_are_judged(facts, expected):
+    # OpenSSL 3 has none of these flaws, so no loopback server can show them; the judging
+    # step (facts -> findings) is checked on its own, as sslyze's own design separates them.
+    judged = TlsConfiguration()._flaws(TlsFacts("127.0.0.1", 443, **facts), "https://x")
+    assert [(f.id, f.severity.value) for f in judged] == [expected]
+
+
+def test_missing_fallback_scsv_matters_only_with_old_protocols():
+    old = TlsFacts("127.0.0.1", 443, accepted={"TLS 1.0": ("TLS_RSA_WITH_AES_128_CBC_SHA",),
+                                               "TLS 1.2": ("TLS_AES_128_GCM_SHA256",)},
+                   fallback_scsv=False)
+    modern = TlsFacts("127.0.0.1", 443, accepted={"TLS 1.2": ("TLS_AES_128_GCM_SHA256",)},
+                      fallback_scsv=False)
+    judge = TlsConfiguration()
+    assert [f.id for f in judge._flaws(old, "https://x")] == ["encryption.tls-no-fallback-scsv"]
+    assert list(judge._flaws(modern, "https://x")) == []
+    clean = TlsFacts("127.0.0.1", 443, heartbleed=False, robot="NOT_VULNERABLE_NO_ORACLE",
+                     ccs_injection=False, secure_renegotiation=True, compression=False,
+                     client_renegotiation_dos=False, fallback_scsv=True)
+    assert list(judge._flaws(clean, "https://x")) == []
