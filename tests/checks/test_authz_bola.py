@@ -75,7 +75,7 @@ def _example_only_spec(example):
     """The notes spec without the listing: the only id is the path parameter's example."""
     spec = copy.deepcopy(SPEC)
     del spec["paths"]["/api/notes"]["get"]
-    spec["paths"]["/api/notes/{noteId}"]["get"]["parameters"][0]["example"] = example
+    spec["paths"]["/api/notes/{noteId}"]["parameters"][0]["example"] = example
     return spec
 
 
