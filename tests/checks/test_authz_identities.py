@@ -81,22 +81,25 @@ def test_cleartext_target_withholds_identities(serve, run_scan):
     assert all(r["user"] is None for r in app.config["RECEIVED"])
 
 
-def test_cli_identities_never_print_a_password(serve, authority, tmp_spec):
+@pytest.mark.parametrize("output", [["--format", "json"], ["--verbose"]])
+def test_cli_identities_never_print_a_password(serve, authority, tmp_spec, output):
     https = serve(authz_api(check_owner=False, filter_users=False, check_role=False),
                   tls="modern")
     result = subprocess.run(
         [sys.executable, "-m", "apivigil", "scan", https.url, "--spec", tmp_spec(SPEC),
          "--cacert", str(authority.ca_path), "--rate", "0", "--checks",
-         "bola,bfla,property_authorization", "--format", "json",
+         "bola,bfla,property_authorization", *output,
          "--identity", identity("alice", "user"), "--identity", identity("bob", "user"),
          "--identity", identity("root", "admin")],
         capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "NO_COLOR": "1"})
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
-    assert {"bola.cross-identity-read", "bfla.admin-function-allowed",
-            "property_authorization.other-user-private-property"} <= {
-        f["id"] for f in report["findings"]}
+    if output[0] == "--format":
+        found = {f["id"] for f in json.loads(result.stdout)["findings"]}
+        assert {"bola.cross-identity-read", "bfla.admin-function-allowed",
+                "property_authorization.other-user-private-property"} <= found
+    else:
+        assert "bola.cross-identity-read" in result.stdout
     for password, *_ in USERS.values():
         assert password not in result.stdout + result.stderr
 
