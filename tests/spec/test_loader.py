@@ -159,3 +159,8 @@ def test_huge_spec_is_refused_before_parsing(tmp_path):
     path.write_bytes(b" " * (MAX_SPEC_BYTES + 1))
     with pytest.raises(SpecError, match="larger than 20 MiB"):
         load_spec_file(str(path))
+
+
+def test_binary_garbage_is_a_spec_error_not_a_crash():
+    with pytest.raises(SpecError, match="neither valid JSON nor YAML"):
+        parse_document("\x00" * 64, "garbage")

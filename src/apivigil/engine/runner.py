@@ -184,7 +184,8 @@ class Scanner:
                 try:
                     document = parse_document(response.text, url)
                     spec = build_spec(document, url, discovered=True)
-                except SpecError:
+                except Exception as exc:  # best effort: whatever a target serves, scan on
+                    log.debug("no usable spec at %s: %s", self.redactor.text(url), exc)
                     continue
                 self._notice(f"no --spec given; using the OpenAPI {spec.version} spec found at "
                              f"{self.redactor.text(url)} ({len(spec.operations)} operations)")

@@ -44,7 +44,10 @@ def parse_document(text: str, source: str) -> JsonObject:
 
 
 def _load_yaml(text: str, source: str) -> Any:
-    loader = _LimitedSafeLoader(text)
+    try:
+        loader = _LimitedSafeLoader(text)  # the reader rejects control characters here
+    except yaml.YAMLError as exc:
+        raise SpecError(f"spec {source} is neither valid JSON nor YAML: {exc}") from None
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
