@@ -132,6 +132,10 @@ class FailureThrottle:
         with self._lock:
             self._trim(client).append(time.monotonic())
 
+    def clear(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
     def _trim(self, client: str) -> deque[float]:
         recent = self._failures[client]
         while recent and recent[0] < time.monotonic() - self.window:
@@ -145,7 +149,7 @@ def hardened_app(urls: dict[str, str]) -> WsgiApp:
     # per address overall (spraying many accounts). Keyed on the connection's address, never
     # on a header the client sets. Per-account keys let the scanner's own probes of different
     # accounts run without tripping each other; a guessing burst still meets a 429 quickly.
-    per_account = FailureThrottle(limit=20, window=10.0)
+    per_account = FailureThrottle(limit=25, window=10.0)
     per_client = FailureThrottle(limit=300, window=10.0)
 
     def authenticated_user() -> str | Response:
@@ -169,6 +173,7 @@ def hardened_app(urls: dict[str, str]) -> WsgiApp:
             password = (auth.password or "").encode()
             valid = len(password) <= 72 and bcrypt.checkpw(password, stored or DUMMY_HASH)
             if valid and stored is not None:
+                per_account.clear(account)  # a successful login resets its failure count
                 return auth.username or ""
         if auth is not None:  # a request without credentials is not a guess
             per_account.record_failure(account)
