@@ -26,13 +26,3 @@ def test_scheme_is_reported_as_info_per_endpoint(serve, run_scan, tmp_spec):
         "GET /api/login: basic (challenge+spec+supplied) [anonymous 401]",
         "GET /: none [anonymous 200]",
     ]
-
-
-def test_401_without_challenge_is_low(serve, run_scan):
-    https = serve(login_api("no-challenge"), tls="modern")
-    report = run_scan(https.url + "/api/login", **CHECK)
-    assert [(f.id, f.severity.value) for f in report.findings] == [
-        ("authentication.missing-challenge", "low"),
-        ("authentication.schemes-detected", "info"),
-    ]
-    assert report.checks[0].requests == 1

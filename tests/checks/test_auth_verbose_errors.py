@@ -57,3 +57,10 @@ def test_invalid_username_or_password_is_not_verbose(serve, run_scan):
     report = run_scan(https.url + "/api/login", credentials=CREDS, **CHECK)
     assert above_low(report) == []
     assert report.findings == []
+
+
+def test_401_without_challenge_is_low(serve, run_scan):
+    https = serve(login_api("no-challenge"), tls="modern")
+    report = run_scan(https.url + "/api/login", credentials=CREDS, **CHECK)
+    assert [(f.id, f.severity.value, f.path) for f in report.findings] == [
+        ("authentication.missing-challenge", "low", "/api/login")]

@@ -5,43 +5,23 @@ Digest...), the security schemes its spec operation declares, and what the user 
 (`-u` is HTTP Basic; `-H Authorization: ...` names its own scheme). The result is one *info*
 finding that lists, per endpoint, the scheme(s) seen and where they were seen, so a reader can
 tell which endpoints the other authentication checks could judge. It sends nothing of its own:
-it reads the anonymous baselines every check shares.
-
-Besides the info finding, one rule is low: an endpoint that answers 401 without any
-`WWW-Authenticate` challenge (RFC 9110 section 15.5.2 requires one), so clients cannot
-discover how to authenticate.
+it reads the anonymous baselines every check shares, and it reports nothing above info (a 401
+without a challenge is judged by `authentication.verbose-errors`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.authentication.probing import REFERENCES
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import challenges, probe_endpoints
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
 INFO_REMEDIATION = Remediation(
     summary="Nothing to fix: this lists the authentication schemes seen, for the record.",
     references=("https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1",),
 )
-
-CHALLENGE_REMEDIATION = Remediation(
-    summary=(
-        "Send a `WWW-Authenticate` challenge with every 401 (RFC 9110), naming the scheme "
-        "and realm, and keep it identical for every kind of failure."
-    ),
-    flask="""\
-def refuse():
-    response = jsonify(error="invalid credentials")
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Basic realm="api"'
-    return response
-""",
-    references=("https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2", *REFERENCES),
-)
-
 
 def supplied_scheme(ctx: ScanContext) -> str | None:
     """The scheme of what the user supplied: Basic for -u, else the Authorization header's."""
@@ -60,7 +40,7 @@ class AuthenticationSchemes(Check):
         category=Category.AUTHENTICATION,
         cwe=(287,),
         owasp=(Owasp.API2,),
-        severity=Severity.LOW,
+        severity=Severity.INFO,
         sends="nothing of its own: reads the shared anonymous GET of up to 10 endpoints",
     )
 
@@ -86,21 +66,6 @@ class AuthenticationSchemes(Check):
             described = ", ".join(f"{s} ({'+'.join(v)})" for s, v in sorted(sources.items()))
             lines.append(f"{endpoint.method} {endpoint.path}: "
                          f"{described or 'none'} [anonymous {anonymous.status}]")
-            if anonymous.status == 401 and not anonymous.header_values("www-authenticate"):
-                yield self.finding(
-                    "missing-challenge",
-                    "401 without a WWW-Authenticate challenge",
-                    severity=Severity.LOW,
-                    confidence=Confidence.HIGH,
-                    description=(
-                        f"{endpoint.method} {endpoint.path} answers 401 without a "
-                        "WWW-Authenticate header, so clients cannot tell which scheme to use "
-                        "(RFC 9110 requires the challenge)."
-                    ),
-                    remediation=CHALLENGE_REMEDIATION,
-                    exchange=anonymous.exchange,
-                    path=endpoint.path,
-                )
         if lines:
             yield self.finding(
                 "schemes-detected",

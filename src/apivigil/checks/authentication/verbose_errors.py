@@ -13,7 +13,9 @@ with a wrong password. Rules:
 * `inconsistent-auth-status` (low): failures of different kinds get status codes outside the
   normal 401/403 pair (e.g. 404 for an unknown user), which tells them apart.
 
-A 401 without WWW-Authenticate is reported by `authentication.schemes`.
+* `missing-challenge` (low): an endpoint answers 401 without a `WWW-Authenticate` challenge
+  (RFC 9110 section 15.5.2 requires one), judged on the shared anonymous baselines of up to 10
+  endpoints.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from apivigil.checks.authentication.probing import (
     failure_samples,
 )
 from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import probe_endpoints
+from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 
 _CAUSE = re.compile(
@@ -66,6 +70,22 @@ def internal_error(exc):
 )
 
 
+CHALLENGE_REMEDIATION = Remediation(
+    summary=(
+        "Send a `WWW-Authenticate` challenge with every 401 (RFC 9110), naming the scheme "
+        "and realm, and keep it identical for every kind of failure."
+    ),
+    flask="""\
+def refuse():
+    response = jsonify(error="invalid credentials")
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Basic realm="api"'
+    return response
+""",
+    references=("https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2", *REFERENCES),
+)
+
+
 class VerboseAuthErrors(Check):
     meta = CheckMeta(
         id="authentication.verbose-errors",
@@ -75,7 +95,8 @@ class VerboseAuthErrors(Check):
         owasp=(Owasp.API2, Owasp.API8),
         severity=Severity.MEDIUM,
         sends="nothing of its own: reads the failed logins of authentication.user-enumeration "
-        "(up to 9 GETs of the authentication endpoint, sent once for both)",
+        "(up to 9 GETs of the authentication endpoint, sent once for both) and the shared "
+        "anonymous baselines",
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
@@ -84,6 +105,32 @@ class VerboseAuthErrors(Check):
         return super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        yield from self._missing_challenges(ctx)
+        yield from self._failures(ctx)
+
+    def _missing_challenges(self, ctx: ScanContext) -> Iterator[Finding]:
+        for endpoint in probe_endpoints(ctx, limit=10):
+            try:
+                anonymous = ctx.baseline(endpoint)
+            except ProbeError:
+                continue
+            if anonymous.status == 401 and not anonymous.header_values("www-authenticate"):
+                yield self.finding(
+                    "missing-challenge",
+                    "401 without a WWW-Authenticate challenge",
+                    severity=Severity.LOW,
+                    description=(
+                        f"{endpoint.method} {endpoint.path} answers 401 without a "
+                        "WWW-Authenticate header, so clients cannot tell which scheme to use "
+                        "(RFC 9110 requires the challenge)."
+                    ),
+                    remediation=CHALLENGE_REMEDIATION,
+                    exchange=anonymous.exchange,
+                    path=endpoint.path,
+                    cwe=(287,),
+                )
+
+    def _failures(self, ctx: ScanContext) -> Iterator[Finding]:
         target = auth_target(ctx)
         assert target is not None
         samples = failure_samples(ctx, target)
