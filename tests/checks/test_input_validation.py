@@ -151,3 +151,13 @@ def test_length_checked_password_is_silent(serve, run_scan):
     https = serve(bcrypt_login_api(checks_length=True), tls="modern")
     report = run_scan(https.url + "/api/login", **MALFORMED)
     assert report.findings == []
+
+
+def test_injection_probes_are_read_only_gets(serve, run_scan):
+    app = search_api(injectable=True)
+    https = serve(app, tls="modern")
+    run_scan(https.url + "/api/users?name=alice", **INJECTION)
+    seen = app.config["SEEN"]
+    assert seen and all(line.startswith("GET ") for line in seen)
+    assert not any(word in line.upper() for line in seen
+                   for word in ("DROP", "DELETE", "UPDATE", "INSERT", "%3B"))

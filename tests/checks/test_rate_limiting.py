@@ -79,3 +79,16 @@ def test_no_login_endpoint_skips_with_reason(serve, run_scan):
     outcome = next(o for o in report.checks if o.check == "rate_limiting.login_throttling")
     assert outcome.status.value == "skipped"
     assert "Basic" in (outcome.reason or "")
+
+
+def test_burst_never_uses_the_users_account(serve, run_scan):
+    from apivigil.core.config import Credentials
+    from tests.fixtures.apps.basic import PASSWORD, USER
+
+    app = unlimited_login()
+    https = serve(app, tls="modern")
+    run_scan(https.url + "/api/login", credentials=Credentials(USER, PASSWORD), **FAMILY)
+    users = [user for method, user in app.config["SEEN"] if user is not None]
+    assert users.count("apivigil-probe") == 12  # the burst, with the throwaway user name
+    assert users.count(USER) <= 1  # at most the engine's one check that the credentials work
+    assert {method for method, _ in app.config["SEEN"]} == {"GET"}
