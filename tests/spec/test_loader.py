@@ -164,3 +164,14 @@ def test_huge_spec_is_refused_before_parsing(tmp_path):
 def test_binary_garbage_is_a_spec_error_not_a_crash():
     with pytest.raises(SpecError, match="neither valid JSON nor YAML"):
         parse_document("\x00" * 64, "garbage")
+
+
+def test_unquoted_yaml_status_codes_are_read_as_strings(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+                    "      responses:\n        200: {description: ok}\n"
+                    "        4XX: {description: bad}\n")
+    [operation] = load_spec_file(str(path)).operations
+    assert operation.response_for(200) == {"description": "ok"}
+    assert operation.response_for(404) == {"description": "bad"}
+    assert operation.response_for(500) is None

@@ -174,7 +174,8 @@ def build_spec(
             else:
                 body = op.get("requestBody") if isinstance(op.get("requestBody"), dict) else None
                 raw_responses = op.get("responses")
-                responses = raw_responses if isinstance(raw_responses, dict) else {}
+                responses = ({str(k): v for k, v in raw_responses.items()}  # YAML: 200 -> "200"
+                             if isinstance(raw_responses, dict) else {})
             operations.append(
                 Operation(
                     method=method.upper(),
