@@ -72,3 +72,22 @@ def test_lookalike_values_are_not_false_alarms(serve, run_scan):
     report = run_scan(https.url + "/api/files", checks=("data_exposure.sensitive_data",))
     assert report.findings == []
     assert report.checks[0].status.value == "completed"
+
+
+def test_short_password_in_ordinary_text_is_not_an_echo(serve, run_scan):
+    """Regression for precision: the password 'admin' and a role named 'admin'."""
+    from flask import Flask, jsonify, request
+
+    app = Flask("roles")
+
+    @app.get("/api/me")
+    def me():
+        auth = request.authorization
+        if not auth or (auth.username, auth.password) != ("dave", "admin"):
+            return jsonify(error="invalid"), 401, {"WWW-Authenticate": 'Basic realm="api"'}
+        return jsonify(user="dave", role="admin")
+
+    https = serve(app, tls="modern")
+    report = run_scan(https.url + "/api/me", checks=("data_exposure.sensitive_data",),
+                      credentials=Credentials("dave", "admin"))
+    assert report.findings == []

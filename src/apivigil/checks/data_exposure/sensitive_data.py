@@ -118,7 +118,17 @@ class SensitiveData(Check):
         response = item.response
         headers = " ".join(f"{k}: {v}" for k, v in response.headers.multi_items()
                            if k.lower() != "www-authenticate")
-        if not item.authenticated or not ctx.redactor.contains_secret(response.text + headers):
+        seen = response.text + " " + headers
+        if not item.authenticated or ctx.credentials is None or \
+                not ctx.redactor.contains_secret(seen):
+            return
+        # A short password ("admin") may occur in ordinary text: it must be the pair, its
+        # base64, or a password long enough not to be a coincidence.
+        token = ctx.credentials.basic_header().split(" ", 1)[1]
+        forms = [token, token.rstrip("="), f"{ctx.credentials.username}:{ctx.credentials.password}"]
+        if len(ctx.credentials.password) >= 8:
+            forms.append(ctx.credentials.password)
+        if not any(form in seen for form in forms):
             return
         yield self.finding(
             "credentials-echoed",
