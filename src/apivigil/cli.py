@@ -226,6 +226,7 @@ def audit(
     = False,
     cacert: Annotated[Path | None, typer.Option(help="Extra CA certificates (PEM).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Full evidence.")] = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Audit a spec without scanning: weak security declarations, no traffic sent."""
     from apivigil.engine.audit import audit as audit_spec
