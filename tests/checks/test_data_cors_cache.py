@@ -39,11 +39,11 @@ def test_cors_policies(serve, run_scan, mode, expected):
 )
 def test_cache_control_on_authenticated_responses(serve, run_scan, cache_control, expected):
     https = serve(cache_api(cache_control), tls="modern")
-    report = run_scan(https.url + "/api/data", checks=("data_exposure.cache_control",), **AUTH)
+    report = run_scan(https.url + "/api/data", checks=("data_exposure.cache-control",), **AUTH)
     assert [(f.id, f.severity.value) for f in report.findings] == expected
 
 
 def test_cache_control_needs_credentials(serve, run_scan):
     https = serve(cache_api(None), tls="modern")
-    report = run_scan(https.url + "/api/data", checks=("data_exposure.cache_control",))
+    report = run_scan(https.url + "/api/data", checks=("data_exposure.cache-control",))
     assert report.checks[0].status.value == "skipped"

@@ -7,8 +7,8 @@ from apivigil.demo.server import demo_scan_options, serve_demo
 from apivigil.engine.runner import Scanner
 from tests.support import above_low
 
-FAMILY = ("data_exposure.sensitive_data", "data_exposure.error_disclosure",
-          "data_exposure.version_banner", "data_exposure.cors", "data_exposure.cache_control")
+FAMILY = ("data_exposure.sensitive-data", "data_exposure.error-disclosure",
+          "data_exposure.version-banner", "data_exposure.cors", "data_exposure.cache-control")
 
 
 def scan_demo(hardened: bool):

@@ -1,11 +1,11 @@
-"""data_exposure.error_disclosure and data_exposure.version_banner."""
+"""data_exposure.error-disclosure and data_exposure.version-banner."""
 
 from __future__ import annotations
 
 from tests.fixtures.apps.data_exposure import banner_api, crashing_api, serve_quiet, sql_error_api
 from tests.support import above_low
 
-CHECK = {"checks": ("data_exposure.error_disclosure",)}
+CHECK = {"checks": ("data_exposure.error-disclosure",)}
 
 
 def test_werkzeug_debugger_is_high_with_internal_details(serve, run_scan):
@@ -42,7 +42,7 @@ def test_generic_sql_failure_is_silent(serve, run_scan):
 
 def test_version_banner_is_low(authority, run_scan):
     with serve_quiet(banner_api(banner=True), authority.server_context()) as url:
-        report = run_scan(url + "/", checks=("data_exposure.version_banner",))
+        report = run_scan(url + "/", checks=("data_exposure.version-banner",))
     [finding] = report.findings
     assert (finding.id, finding.severity.value) == ("data_exposure.version-banner", "low")
     assert finding.evidence.data == {"x-powered-by": "PHP/8.1.2"}
@@ -50,7 +50,7 @@ def test_version_banner_is_low(authority, run_scan):
 
 def test_development_server_banner_is_low(serve, run_scan):
     https = serve(banner_api(banner=False), tls="modern")  # Werkzeug's own Server header
-    report = run_scan(https.url + "/", checks=("data_exposure.version_banner",))
+    report = run_scan(https.url + "/", checks=("data_exposure.version-banner",))
     assert [(f.id, f.severity.value) for f in report.findings] == [
         ("data_exposure.version-banner", "low")]
     assert str(report.findings[0].evidence.data["server"]).startswith("Werkzeug/")
@@ -58,5 +58,5 @@ def test_development_server_banner_is_low(serve, run_scan):
 
 def test_no_version_banner_is_silent(authority, run_scan):
     with serve_quiet(banner_api(banner=False), authority.server_context()) as url:
-        report = run_scan(url + "/", checks=("data_exposure.version_banner",))
+        report = run_scan(url + "/", checks=("data_exposure.version-banner",))
     assert report.findings == []

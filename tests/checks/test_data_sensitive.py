@@ -1,4 +1,4 @@
-"""data_exposure.sensitive_data: leaked hashes, keys, personal data and echoed credentials."""
+"""data_exposure.sensitive-data: leaked hashes, keys, personal data and echoed credentials."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.fixtures.apps.data_exposure import (
 )
 from tests.support import above_low
 
-CHECK = {"checks": ("data_exposure.sensitive_data",),
+CHECK = {"checks": ("data_exposure.sensitive-data",),
          "credentials": Credentials(USER, PASSWORD)}
 
 
@@ -69,7 +69,7 @@ def test_identity_without_credentials_is_silent(serve, run_scan):
 def test_lookalike_values_are_not_false_alarms(serve, run_scan):
     """Regression for precision: hashes, ids and tokens that only look like leaks."""
     https = serve(benign_lookalikes_api(), tls="modern")
-    report = run_scan(https.url + "/api/files", checks=("data_exposure.sensitive_data",))
+    report = run_scan(https.url + "/api/files", checks=("data_exposure.sensitive-data",))
     assert report.findings == []
     assert report.checks[0].status.value == "completed"
 
@@ -88,6 +88,6 @@ def test_short_password_in_ordinary_text_is_not_an_echo(serve, run_scan):
         return jsonify(user="dave", role="admin")
 
     https = serve(app, tls="modern")
-    report = run_scan(https.url + "/api/me", checks=("data_exposure.sensitive_data",),
+    report = run_scan(https.url + "/api/me", checks=("data_exposure.sensitive-data",),
                       credentials=Credentials("dave", "admin"))
     assert report.findings == []

@@ -17,7 +17,7 @@ from tests.fixtures.apps.input_validation import (
 )
 from tests.support import above_low
 
-MALFORMED = {"checks": ("input_validation.malformed_input",)}
+MALFORMED = {"checks": ("input_validation.malformed-input",)}
 INJECTION = {"checks": ("input_validation.injection",)}
 
 
@@ -100,13 +100,13 @@ def test_scalar_only_query_is_silent(serve, run_scan):
 )
 def test_dangerous_methods(serve, run_scan, trace, override, expected):
     https = serve(methods_api(trace=trace, override=override), tls="modern")
-    report = run_scan(https.url + "/api/items", checks=("input_validation.http_methods",))
+    report = run_scan(https.url + "/api/items", checks=("input_validation.http-methods",))
     assert summary(report) == expected
 
 
 def test_method_override_probe_sends_only_get_and_trace(serve, run_scan):
     https = serve(methods_api(override=True), tls="modern")
-    report = run_scan(https.url + "/api/items", checks=("input_validation.http_methods",))
+    report = run_scan(https.url + "/api/items", checks=("input_validation.http-methods",))
     finding = report.findings[0]
     assert (finding.evidence.request or "").startswith("GET /api/items")
     assert "PROPFIND" in (finding.evidence.request or "")
@@ -115,7 +115,7 @@ def test_method_override_probe_sends_only_get_and_trace(serve, run_scan):
 def test_json_api_accepting_form_bodies_is_flagged(serve, run_scan, tmp_spec):
     https = serve(create_api(lenient=True), tls="modern")
     report = run_scan(https.url, spec=tmp_spec(SPEC_CREATE), allow_unsafe_methods=True,
-                      checks=("input_validation.content_type",))
+                      checks=("input_validation.content-type",))
     assert summary(report) == {
         ("input_validation.content-type-confusion", "medium",
          "application/x-www-form-urlencoded"),
@@ -126,7 +126,7 @@ def test_json_api_accepting_form_bodies_is_flagged(serve, run_scan, tmp_spec):
 def test_json_api_refusing_other_types_is_silent(serve, run_scan, tmp_spec):
     https = serve(create_api(lenient=False), tls="modern")
     report = run_scan(https.url, spec=tmp_spec(SPEC_CREATE), allow_unsafe_methods=True,
-                      checks=("input_validation.content_type",))
+                      checks=("input_validation.content-type",))
     assert report.findings == []
     assert report.checks[0].requests == 3
 
@@ -134,7 +134,7 @@ def test_json_api_refusing_other_types_is_silent(serve, run_scan, tmp_spec):
 def test_content_type_check_is_intrusive(serve, run_scan, tmp_spec):
     https = serve(create_api(lenient=True), tls="modern")
     report = run_scan(https.url, spec=tmp_spec(SPEC_CREATE),
-                      checks=("input_validation.content_type",))
+                      checks=("input_validation.content-type",))
     assert report.checks[0].status.value == "skipped"
     assert "--allow-unsafe-methods" in (report.checks[0].reason or "")
 

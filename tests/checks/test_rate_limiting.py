@@ -25,7 +25,7 @@ def test_login_without_limiter_is_flagged(serve, run_scan):
                              ("rate_limiting.no-rate-limit-signal", "info", None)}
     finding = next(f for f in report.findings if f.id == "rate_limiting.no-login-throttling")
     assert finding.evidence.data == {"attempts": 12, "failure_status": 401}
-    burst = next(o for o in report.checks if o.check == "rate_limiting.login_throttling")
+    burst = next(o for o in report.checks if o.check == "rate_limiting.login-throttling")
     assert burst.requests == 12  # the configured burst, no more
 
 
@@ -76,7 +76,7 @@ def test_account_lockout_counts_as_throttling(serve, run_scan):
 def test_no_login_endpoint_skips_with_reason(serve, run_scan):
     https = serve(unlimited_login(), tls="modern")
     report = run_scan(https.url + "/", **FAMILY)
-    outcome = next(o for o in report.checks if o.check == "rate_limiting.login_throttling")
+    outcome = next(o for o in report.checks if o.check == "rate_limiting.login-throttling")
     assert outcome.status.value == "skipped"
     assert "Basic" in (outcome.reason or "")
 

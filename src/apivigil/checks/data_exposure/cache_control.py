@@ -39,7 +39,7 @@ def directives(value: str) -> set[str]:
 
 class CacheControl(Check):
     meta = CheckMeta(
-        id="data_exposure.cache_control",
+        id="data_exposure.cache-control",
         title="Authenticated responses may be cached",
         category=Category.DATA_EXPOSURE,
         cwe=(525, 524),

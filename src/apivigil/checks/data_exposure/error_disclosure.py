@@ -72,7 +72,7 @@ _KINDS: dict[str, tuple[str, str, Severity, tuple[int, ...]]] = {
 
 class ErrorDisclosure(Check):
     meta = CheckMeta(
-        id="data_exposure.error_disclosure",
+        id="data_exposure.error-disclosure",
         title="Stack traces, debug pages and internal details in responses",
         category=Category.DATA_EXPOSURE,
         cwe=(209, 215),

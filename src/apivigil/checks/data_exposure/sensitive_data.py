@@ -96,7 +96,7 @@ _RULES: dict[str, tuple[str, str, Severity, str]] = {
 
 class SensitiveData(Check):
     meta = CheckMeta(
-        id="data_exposure.sensitive_data",
+        id="data_exposure.sensitive-data",
         title="Credentials, secrets and personal data in responses",
         category=Category.DATA_EXPOSURE,
         cwe=(200, 359),

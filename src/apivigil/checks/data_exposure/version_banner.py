@@ -35,7 +35,7 @@ def hide_banner(response):
 
 class VersionBanner(Check):
     meta = CheckMeta(
-        id="data_exposure.version_banner",
+        id="data_exposure.version-banner",
         title="Software version banners in response headers",
         category=Category.DATA_EXPOSURE,
         cwe=(497, 200),

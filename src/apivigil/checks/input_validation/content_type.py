@@ -47,7 +47,7 @@ def _xml(fields: dict[str, Any]) -> str:
 
 class ContentTypeConfusion(Check):
     meta = CheckMeta(
-        id="input_validation.content_type",
+        id="input_validation.content-type",
         title="JSON API accepts form or XML bodies",
         category=Category.INPUT_VALIDATION,
         cwe=(436, 352),

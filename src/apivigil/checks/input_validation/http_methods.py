@@ -55,7 +55,7 @@ class MethodOverride:
 
 class HttpMethods(Check):
     meta = CheckMeta(
-        id="input_validation.http_methods",
+        id="input_validation.http-methods",
         title="TRACE enabled or method-override honoured",
         category=Category.INPUT_VALIDATION,
         cwe=(16, 650),

@@ -95,7 +95,7 @@ def probes_for(item: Input) -> list[Probe]:
 
 class MalformedInput(Check):
     meta = CheckMeta(
-        id="input_validation.malformed_input",
+        id="input_validation.malformed-input",
         title="Malformed input causes server errors or is accepted",
         category=Category.INPUT_VALIDATION,
         cwe=(20, 248, 209),

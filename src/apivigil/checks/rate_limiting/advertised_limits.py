@@ -18,7 +18,7 @@ from apivigil.core.models import Category, Finding, Owasp, Severity
 
 class AdvertisedLimits(Check):
     meta = CheckMeta(
-        id="rate_limiting.advertised_limits",
+        id="rate_limiting.advertised-limits",
         title="Rate-limit headers advertised but not enforced",
         category=Category.RATE_LIMITING,
         cwe=(799, 770),

@@ -20,7 +20,7 @@ from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
 
 class LoginThrottling(Check):
     meta = CheckMeta(
-        id="rate_limiting.login_throttling",
+        id="rate_limiting.login-throttling",
         title="Failed logins are not throttled",
         category=Category.RATE_LIMITING,
         cwe=(307, 799),
