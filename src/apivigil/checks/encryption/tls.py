@@ -15,7 +15,7 @@ module only judges them. Rules (one finding per rule, evidence lists what was ac
   (CRIME) medium; client-initiated renegotiation (a DoS lever) low; no TLS_FALLBACK_SCSV
   medium when versions older than TLS 1.2 are accepted (downgrade), otherwise not reported.
 
-Connections: one sslyze scan, at most 8 parallel handshakes, only to the target's host and
+Connections: one sslyze scan, at most 5 parallel handshakes, only to the target's host and
 HTTPS port; no HTTP request is sent.
 """
 
@@ -124,7 +124,7 @@ class TlsConfiguration(Check):
         cwe=(326, 327),
         owasp=(Owasp.API8,),
         severity=Severity.CRITICAL,
-        sends="one sslyze scan of the HTTPS port (TLS handshakes only, at most 8 at a time); "
+        sends="one sslyze scan of the HTTPS port (TLS handshakes only, at most 5 at a time); "
         "no HTTP request",
     )
 
