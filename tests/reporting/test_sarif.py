@@ -5,6 +5,7 @@ fingerprints, notifications for checks that did not complete)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ def validate_with_multitool(log: dict[str, Any], tmp_path: Path) -> list[dict[st
     """Run `Sarif.Multitool validate`; return the problems it reports (its own SARIF output)."""
     source, output = tmp_path / "apivigil.sarif", tmp_path / "validation.sarif"
     source.write_text(json.dumps(log))
+    # Invariant globalization: the .NET binary then needs no ICU library on the machine.
+    env = {**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"}
     done = subprocess.run([str(multitool()), "validate", str(source), "-o", str(output)],
-                          capture_output=True, text=True, timeout=180)
+                          capture_output=True, text=True, timeout=180, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     validation = json.loads(output.read_text())
     assert validation["runs"][0]["tool"]["driver"]["name"].lower().startswith("sarif")
