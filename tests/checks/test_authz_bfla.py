@@ -85,3 +85,17 @@ def test_without_role_tags_it_is_skipped_with_reason(serve, run_scan, tmp_spec):
 ])
 def test_administrative_paths(path, admin):
     assert (looks_administrative(path, None) is not None) is admin
+
+
+def test_admin_roles_setting_names_extra_privileged_roles(serve, run_scan, tmp_spec):
+    identities = (Identity.parse(identity("alice", "user")),
+                  Identity.parse(identity("root", "manager")))
+    report = _scan(serve, run_scan, tmp_spec, authz_api(check_role=False),
+                   identities=identities, settings={"admin_roles": ("manager",)})
+    assert {(f.evidence.data["caller_identity"], f.evidence.data.get("admin_identity"),
+             f.confidence.value) for f in report.findings} == {("alice", "root", "high")}
+
+    report = _scan(serve, run_scan, tmp_spec, authz_api(check_role=False),
+                   identities=identities)  # 'manager' is not an admin role by default
+    assert "admin_identity" not in report.findings[0].evidence.data
+    assert {f.confidence.value for f in report.findings} == {"medium"}
