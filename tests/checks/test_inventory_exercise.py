@@ -101,3 +101,17 @@ def test_no_spec_anywhere_means_no_operations(serve, run_scan):
     report = run_scan(http.url, checks=CONFORMANCE)
     assert report.operations == []
     assert report.requests <= 9  # preflight and at most 7 discovery requests
+
+
+def test_big_spec_leaves_a_quarter_of_the_budget_to_other_checks(serve, run_scan, tmp_spec):
+    spec = {"openapi": "3.0.3", "info": {"title": "big", "version": "1"},
+            "paths": {f"/r{i}": {"get": {"responses": {"200": {"description": "ok"}}}}
+                      for i in range(40)}}
+    app = recording_api(spec)
+    http = serve(app)
+    report = run_scan(http.url, spec=tmp_spec(spec), checks=CONFORMANCE, max_requests=40)
+    sent = len(app.config["received"])
+    assert sent == 40 - 1 - 10  # budget minus preflight minus the reserved quarter
+    assert sum(o.status == "exercised" for o in report.operations) == sent
+    assert any("raise --max-requests" in n for n in report.notices)
+    assert report.checks[0].status.value == "completed"

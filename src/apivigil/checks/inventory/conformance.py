@@ -24,7 +24,12 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import KEEP_SPEC_IN_SYNC, label
-from apivigil.checks.inventory.exercise import exercise, skip_reason, spec_endpoints
+from apivigil.checks.inventory.exercise import (
+    budget_reserved,
+    exercise,
+    skip_reason,
+    spec_endpoints,
+)
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
 from apivigil.spec.schemas import content_of, media_declared, media_type
@@ -49,6 +54,8 @@ class SpecConformance(Check):
         for endpoint in spec_endpoints(ctx):
             if skip_reason(ctx, endpoint) is not None:
                 continue
+            if budget_reserved(ctx):
+                return
             try:
                 response = exercise(ctx, endpoint)
             except BudgetExhaustedError:

@@ -15,6 +15,7 @@ from apivigil.checks.target import Endpoint
 from apivigil.http.client import ProbeResponse
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RESERVE = 4  # keep 1/RESERVE of the request budget for the other checks
 
 
 def skip_reason(ctx: ScanContext, endpoint: Endpoint) -> str | None:
@@ -52,6 +53,22 @@ def exercise(ctx: ScanContext, endpoint: Endpoint) -> ProbeResponse:
                                 content=endpoint.body, use_extra_headers=with_auth)
 
     return ctx.cache.get_or_compute(key, send)
+
+
+def budget_reserved(ctx: ScanContext) -> bool:
+    """True when exercising more operations would eat the budget other checks need.
+
+    A spec with more operations than the budget allows is exercised in spec order until a
+    quarter of --max-requests is left; the rest are listed as skipped, with a notice.
+    """
+    reserve = ctx.options.max_requests // RESERVE
+    if ctx.http.remaining_requests > reserve:
+        return False
+    message = (f"inventory: stopped exercising spec operations to keep {reserve} requests for "
+               "the other checks; raise --max-requests to reach every operation")
+    if message not in ctx.notices:
+        ctx.notices.append(message)
+    return True
 
 
 def spec_endpoints(ctx: ScanContext) -> list[Endpoint]:

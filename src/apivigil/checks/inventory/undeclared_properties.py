@@ -22,7 +22,12 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import label, listed
-from apivigil.checks.inventory.exercise import exercise, skip_reason, spec_endpoints
+from apivigil.checks.inventory.exercise import (
+    budget_reserved,
+    exercise,
+    skip_reason,
+    spec_endpoints,
+)
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.spec.schemas import media_type, schema_for, sensitive_name, undeclared_properties
@@ -64,6 +69,8 @@ class UndeclaredProperties(Check):
         for endpoint in spec_endpoints(ctx):
             if skip_reason(ctx, endpoint) is not None:
                 continue
+            if budget_reserved(ctx):
+                return
             try:
                 response = exercise(ctx, endpoint)
             except BudgetExhaustedError:
