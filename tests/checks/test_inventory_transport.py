@@ -45,3 +45,15 @@ def test_spec_without_any_https_server_is_low(serve, run_scan, tmp_spec):
     report = run_scan(https.url, spec=tmp_spec(document), http_port=1, **CHECK)
     assert [(f.id, f.severity.value) for f in report.findings] == [
         ("encryption.spec-no-https-server", "low")]
+
+
+def test_https_only_spec_served_over_http_without_credentials_is_medium(serve, run_scan,
+                                                                         tmp_spec):
+    https = serve(protected_api(), tls="modern")
+    http = serve(protected_api())
+    document = transport_spec(https.url, None)
+    del document["security"], document["components"]
+    report = run_scan(https.url, spec=tmp_spec(document), http_port=port_of(http.url), **CHECK)
+    [finding] = report.findings
+    assert (finding.id, finding.severity.value) == ("encryption.spec-cleartext-served", "medium")
+    assert "lists only https:// servers" in finding.description

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 
 from tests.fixtures.apps.spec_apps import transport_spec
 
@@ -66,3 +66,19 @@ def test_scan_with_unreadable_or_invalid_spec_exits_3(serve, tmp_path):
     empty.write_text("openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n")
     result = run_cli("scan", http.url + "/", "--spec", str(empty))
     assert result.returncode == 3 and "declares no operations" in result.stderr
+
+
+def test_audit_of_a_spec_url_follows_relative_refs(serve):
+    app = Flask("spec-files")
+
+    @app.get("/spec/<name>")
+    def spec_file(name):
+        return Response((SPECS / "v2" / name).read_text(), content_type="application/yaml")
+
+    http = serve(app)
+    result = run_cli("audit", http.url + "/spec/swagger.yaml", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {o["path"] for o in report["operations"]} == {"/orders/{orderId}", "/orders"}
+    # Swagger 2 body schema (from definitions.yaml) is open to extra properties
+    assert [f["id"] for f in report["findings"]] == ["inventory.open-request-body"]
