@@ -206,7 +206,8 @@ def demo(
             return
         with serve_demo(hardened=hardened) as running:
             err_console.print(f"Serving the {'hardened' if hardened else 'vulnerable'} demo API "
-                              f"at {running.https_url} (and {running.http_url})")
+                              f"at {running.https_url} (and {running.http_url})",
+                              soft_wrap=True, markup=False)
             options = demo_scan_options(running)
             report = run_with_progress(options,
                                        show=output_format == "terminal" and not output)
@@ -241,19 +242,15 @@ def audit(
 @app.command("checks")
 def list_checks() -> None:
     """List every check: id, category, CWE, worst severity and what it sends."""
-    from rich.table import Table
-
     from apivigil.checks.registry import REGISTRY
 
-    table = Table(show_lines=False)
-    for column in ("id", "category", "cwe", "severity", "sends"):
-        table.add_column(column, overflow="fold")
+    width = max(len(check_id) for check_id in REGISTRY.ids)
     for check in REGISTRY:
         meta = check.meta
-        flags = " (intrusive)" if meta.intrusive else ""
-        table.add_row(meta.id, meta.category.value, ", ".join(f"CWE-{c}" for c in meta.cwe),
-                      meta.severity.value, meta.sends + flags)
-    Console().print(table)
+        cwe = ", ".join(f"CWE-{c}" for c in meta.cwe)
+        flags = " (intrusive: needs --allow-unsafe-methods)" if meta.intrusive else ""
+        print(f"{meta.id:<{width}}  {meta.category.value:<22} {meta.severity.value:<8}  {cwe}")
+        print(f"{'':<{width}}  {meta.title}. Sends: {meta.sends}{flags}")
 
 
 @app.command("history")
@@ -561,7 +558,8 @@ def _errors_to_exit_codes():  # type: ignore[no-untyped-def]
     try:
         yield
     except ApivigilError as exc:
-        err_console.print(f"apivigil: error: {exc}", markup=False, highlight=False)
+        err_console.print(f"apivigil: error: {exc}", markup=False, highlight=False,
+                          soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("apivigil: interrupted", markup=False)

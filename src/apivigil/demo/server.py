@@ -76,7 +76,8 @@ class ServedApp:
 
 def serve_wsgi(app: WsgiApp, tls: ssl.SSLContext | None = None, port: int = 0) -> ServedApp:
     """Start a threaded server for `app` on 127.0.0.1 (a free port unless given)."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Handshake failures from TLS probes are expected; they are not the server operator's news.
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
     server = make_server(LOOPBACK, port, app, threaded=True, ssl_context=tls)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               daemon=True)
