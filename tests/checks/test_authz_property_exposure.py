@@ -3,6 +3,8 @@ in responses; silent when responses are filtered by who asks."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from flask import Flask, jsonify
 
@@ -53,7 +55,7 @@ WRITE_ONLY_SPEC = {
 }
 
 
-def _me_app(echo_password: bool) -> Flask:
+def _me_app(echo_password: bool, token: bool = False) -> Flask:
     app = Flask("me")
 
     @app.get("/api/me")
@@ -63,6 +65,9 @@ def _me_app(echo_password: bool) -> Flask:
         body = {"username": "carol"}
         if echo_password:
             body["password"] = "stored-plaintext-value"
+        if token:
+            body["api_token"] = "sk-live-0123456789abcdef"
+            body["avatar_hash"] = "9f86d081884c7d65"
         return jsonify(body)
 
     return app
@@ -94,3 +99,27 @@ def test_write_only_property_not_returned_is_silent(serve, run_scan, tmp_spec):
 ])
 def test_private_property_names(name, kind):
     assert private_kind(name) == kind
+
+
+CAROL = (Identity.parse("carol=carol:correct-horse-battery"),)
+
+
+def _declared_spec():
+    spec = copy.deepcopy(WRITE_ONLY_SPEC)
+    spec["components"]["schemas"]["Me"]["properties"] = {"username": {"type": "string"}}
+    return spec
+
+
+def test_undeclared_secret_property_is_flagged(serve, run_scan, tmp_spec):
+    https = serve(_me_app(echo_password=False, token=True), tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(_declared_spec()), identities=CAROL, **CHECK)
+    [finding] = report.findings  # avatar_hash is undeclared too, but not a secret
+    assert (finding.id, finding.severity.value, finding.parameter) == (
+        "property_authorization.undeclared-secret-property", "medium", "api_token")
+    assert "sk-live-0123456789abcdef" not in report.model_dump_json()
+
+
+def test_declared_properties_only_is_silent(serve, run_scan, tmp_spec):
+    https = serve(_me_app(echo_password=False), tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(_declared_spec()), identities=CAROL, **CHECK)
+    assert report.findings == []

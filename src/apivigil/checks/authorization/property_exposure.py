@@ -14,6 +14,10 @@ in the response is judged:
   a colleague's email can be by design.
 - `property_authorization.write-only-property-exposed`: the spec marks a response property
   `writeOnly` (a password on input) and the response carries it: high.
+- `property_authorization.undeclared-secret-property`: the spec's response schema lists its
+  properties (no `additionalProperties`), and the response object (or each item of an array)
+  carries a secret-looking property it does not list: medium. Other undeclared properties are
+  left to the inventory checks.
 
 An identity's own record may hold its own email; only other users' objects are judged, only
 for identities without an admin role (admins may see more by design), and masked values
@@ -119,12 +123,59 @@ class PropertyExposure(Check):
         callers = [i for i in ctx.identities if not (i.role and i.role.lower() in admins)]
         for endpoint in collections(ctx, limit=8):
             write_only = self._write_only(ctx, endpoint)
+            declared = self._declared(ctx, endpoint)
             for identity in callers[:3]:
                 response = fetch(ctx, identity, endpoint.url)
                 body = json_body(response)
                 if response is None or body is None:
                     continue
                 yield from self._judge(ctx, endpoint, identity, response, body, write_only)
+                if declared is not None:
+                    yield from self._undeclared(endpoint, identity, response, body, declared)
+
+    @staticmethod
+    def _declared(ctx: ScanContext, endpoint: Endpoint) -> set[str] | None:
+        """The response schema's property names, when it lists them and allows no others."""
+        if endpoint.operation is None:
+            return None
+        schema = response_schema(ctx, endpoint.operation)
+        properties = schema.get("properties")
+        if not isinstance(properties, dict) or not properties:
+            return None
+        if schema.get("additionalProperties") not in (None, False):
+            return None
+        return set(properties)
+
+    def _undeclared(
+        self, endpoint: Endpoint, identity: Identity, response: ProbeResponse, body: Any,
+        declared: set[str],
+    ) -> Iterator[Finding]:
+        objects = [body] if isinstance(body, dict) else [o for o in body if isinstance(o, dict)]
+        extra: dict[str, list[Any]] = {}
+        for obj in objects[:200]:
+            for key, value in obj.items():
+                if key not in declared and private_kind(key) == "secret" and _has_value(value):
+                    extra.setdefault(key, []).append(value)
+        if not extra:
+            return
+        names = sorted(extra)
+        yield self.finding(
+            "undeclared-secret-property",
+            "Response carries a secret property its schema does not declare",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.MEDIUM,
+            description=(
+                f"The spec's response schema of GET {endpoint.path} lists its properties, "
+                f"but the response to identity '{identity.name}' also carries "
+                f"{', '.join(names)}: the view serialises more than the contract promises, "
+                "and what it adds is secret."
+            ),
+            remediation=REMEDIATION,
+            exchange=_masked(response.exchange, extra),
+            path=endpoint.path,
+            parameter=",".join(names),
+            data={"caller_identity": identity.name, "properties": names},
+        )
 
     @staticmethod
     def _write_only(ctx: ScanContext, endpoint: Endpoint) -> set[str]:
