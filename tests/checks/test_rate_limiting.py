@@ -92,3 +92,14 @@ def test_burst_never_uses_the_users_account(serve, run_scan):
     assert users.count("apivigil-probe") == 12  # the burst, with the throwaway user name
     assert users.count(USER) <= 1  # at most the engine's one check that the credentials work
     assert {method for method, _ in app.config["SEEN"]} == {"GET"}
+
+
+def test_burst_cut_short_by_the_budget_is_not_a_verdict(serve, run_scan):
+    https = serve(unlimited_login(), tls="modern")
+    url = https.url + "/api/login"
+    before = run_scan(url, checks=("rate_limiting.signal",)).requests  # preflight, baseline...
+    report = run_scan(url, checks=("rate_limiting.login-throttling",),
+                      settings={"login_burst": 30}, max_requests=before + 5)
+    assert report.findings == []
+    assert report.checks[0].status.value == "error"
+    assert "stopped early" in (report.checks[0].reason or "")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import Input, Target, numeric, send, targets
-from apivigil.core.errors import ProbeError
+from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
 
@@ -110,6 +110,8 @@ class Injection(Check):
                 try:
                     response = send(ctx, target, item, payload.value,
                                     name=item.name + payload.rename if payload.rename else None)
+                except BudgetExhaustedError:
+                    raise
                 except ProbeError:
                     continue
                 finding = self._judge(ctx, target, item, payload, response)

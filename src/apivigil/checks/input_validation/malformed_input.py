@@ -25,7 +25,7 @@ from apivigil.checks.input_validation.inputs import (
     send,
     targets,
 )
-from apivigil.core.errors import ProbeError
+from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
 
@@ -116,6 +116,8 @@ class MalformedInput(Check):
                     budget -= 1
                     try:
                         response = self._send(ctx, target, item, probe)
+                    except BudgetExhaustedError:
+                        raise
                     except ProbeError:
                         continue
                     finding = self._judge(target, item, probe, response)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
-from apivigil.checks.rate_limiting.burst import login_endpoint, run_burst
+from apivigil.checks.rate_limiting.burst import run_burst, skip_reason
 from apivigil.checks.rate_limiting.common import REMEDIATION
 from apivigil.core.models import Category, Finding, Owasp, Severity
 
@@ -29,9 +29,7 @@ class AdvertisedLimits(Check):
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
-        if login_endpoint(ctx) is None:
-            return "no GET endpoint challenges for Basic credentials (nothing to log in to)"
-        return super().applies_to(ctx)
+        return skip_reason(ctx) or super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         burst = run_burst(ctx)

@@ -17,7 +17,7 @@ from apivigil.checks.base import ScanContext
 from apivigil.checks.common import DUMMY_USER, challenges, probe_endpoints
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import basic_header
-from apivigil.core.errors import ProbeError
+from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.http.client import ProbeResponse
 
 MAX_BURST = 100
@@ -92,10 +92,23 @@ def login_endpoint(ctx: ScanContext) -> Endpoint | None:
     for endpoint in candidates:
         try:
             response = ctx.baseline(endpoint)
+        except BudgetExhaustedError:
+            raise
         except ProbeError:
             continue
         if response.status == 401 and "basic" in challenges(response):
             return endpoint
+    return None
+
+
+def skip_reason(ctx: ScanContext) -> str | None:
+    """Why the burst checks cannot run: no login endpoint, or no budget left to find one."""
+    try:
+        endpoint = login_endpoint(ctx)
+    except BudgetExhaustedError as exc:
+        return f"stopped before the login burst: {exc}"
+    if endpoint is None:
+        return "no GET endpoint challenges for Basic credentials (nothing to log in to)"
     return None
 
 
@@ -116,6 +129,8 @@ def _burst(ctx: ScanContext) -> Burst | None:
             response = ctx.http.request("GET", endpoint.url,
                                         headers={"Authorization": wrong_login_header()},
                                         accept_throttling=True, use_extra_headers=False)
+        except BudgetExhaustedError:
+            raise  # a burst cut short proves nothing: the check reports it stopped early
         except ProbeError:
             break
         attempts.append(Attempt(number, response))

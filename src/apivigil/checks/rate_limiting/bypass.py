@@ -18,13 +18,13 @@ from urllib.parse import urlsplit, urlunsplit
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.rate_limiting.burst import (
     Burst,
-    login_endpoint,
     run_burst,
+    skip_reason,
     throttle_signal,
     wrong_login_header,
 )
 from apivigil.checks.rate_limiting.common import LIMITER
-from apivigil.core.errors import ProbeError
+from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
 
@@ -61,9 +61,7 @@ class RateLimitBypass(Check):
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
-        if login_endpoint(ctx) is None:
-            return "no GET endpoint challenges for Basic credentials (nothing to log in to)"
-        return super().applies_to(ctx)
+        return skip_reason(ctx) or super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         burst = run_burst(ctx)
@@ -91,6 +89,8 @@ class RateLimitBypass(Check):
             return ctx.http.request("GET", url,
                                     headers={"Authorization": wrong_login_header(), **extra},
                                     accept_throttling=True, use_extra_headers=False)
+        except BudgetExhaustedError:
+            raise
         except ProbeError:
             return None
 
