@@ -302,10 +302,12 @@ class ProbeClient:
         with self._semaphore:
             started = time.perf_counter()
             try:
-                request = self._client.build_request(method, url, headers=headers,
+                # Raw byte headers go on the wire exactly as given (non-UTF-8 probes).
+                header_list: list[tuple[bytes, bytes]] = [
+                    (k.encode("latin-1", "replace"), v.encode("utf-8")) for k, v in headers.items()
+                ] + list(raw_headers or [])
+                request = self._client.build_request(method, url, headers=header_list,
                                                      content=content)
-                for name, value in raw_headers or []:
-                    request.headers[name.decode("latin-1")] = value.decode("latin-1")
                 response = self._client.send(request, stream=True)
                 try:
                     body, truncated = self._read_capped(response, started)
