@@ -41,7 +41,7 @@ WRITE_PHASE = 5
 
 def fetch(ctx: ScanContext, identity: Identity | None, url: str) -> ProbeResponse | None:
     """GET `url` as `identity` (None = anonymously), once per scan; None when it failed."""
-    key = f"authz:{identity.name if identity else '-'}:GET:{url}"
+    key = f"authz:{identity.name if identity else '(anonymous)'}:GET:{url}"
     headers = ctx.identity_headers(identity) if identity else {}
     try:
         return ctx.cache.get_or_compute(
