@@ -367,15 +367,21 @@ DISCOVERY_PATHS = ("/openapi.json", "/swagger.json", "/v3/api-docs", "/api-docs"
 
 def fetch_spec_text(url: str, client: ProbeClient, timeout: float) -> str:
     """GET a spec (or a file it references) with the scan's TLS trust and the size cap."""
+    deadline = time.monotonic() + max(30.0, timeout * 3)  # a spec that trickles in
     try:
         with httpx.Client(verify=client.ssl_context, timeout=timeout,
                           trust_env=False) as http, http.stream("GET", url) as response:
-            body = b""
+            chunks: list[bytes] = []
+            size = 0
             for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > MAX_SPEC_BYTES:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_SPEC_BYTES:
                     raise SpecError(f"spec {url} is larger than "
                                     f"{MAX_SPEC_BYTES // 2**20} MiB")
+                if time.monotonic() > deadline:
+                    raise SpecError(f"cannot fetch spec {url}: it arrives too slowly")
+            body = b"".join(chunks)
     except httpx.HTTPError as exc:
         raise SpecError(f"cannot fetch spec {url}: {exc}") from None
     if response.status_code != 200:
