@@ -175,3 +175,21 @@ def test_unquoted_yaml_status_codes_are_read_as_strings(tmp_path):
     assert operation.response_for(200) == {"description": "ok"}
     assert operation.response_for(404) == {"description": "bad"}
     assert operation.response_for(500) is None
+
+
+def test_properties_named_like_keywords_are_still_resolved(tmp_path):
+    document = {"openapi": "3.0.0", "components": {"schemas": {
+        "Str": {"type": "string", "maxLength": 5}}},
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"type": "object", "properties": {
+                "default": {"$ref": "#/components/schemas/Str"},
+                "enum": {"$ref": "#/components/schemas/Str"},
+                "$ref": {"type": "integer"}}}}}}}}}}}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document))
+    [operation] = load_spec_file(str(path)).operations
+    properties = operation.responses["200"]["content"]["application/json"]["schema"][
+        "properties"]
+    assert properties == {"default": {"type": "string", "maxLength": 5},
+                          "enum": {"type": "string", "maxLength": 5},
+                          "$ref": {"type": "integer"}}

@@ -25,6 +25,11 @@ from apivigil.spec.model import CIRCULAR
 Fetch = Callable[[str], str]
 MAX_DOCUMENTS = 50  # external files one spec may pull in
 _LITERAL_KEYS = frozenset({"example", "default", "const", "enum"})
+# Maps whose keys are names, not keywords: a property called "default" is still a schema.
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "schemas",
+                        "responses", "parameters", "headers", "requestBodies", "links",
+                        "callbacks", "pathItems", "paths", "webhooks", "dependentSchemas",
+                        "securitySchemes", "content", "encoding"})
 
 
 class RefInliner:
@@ -55,10 +60,10 @@ class RefInliner:
         except RecursionError:
             raise SpecError("spec is nested too deeply to resolve") from None
 
-    def _walk(self, node: Any, base: str) -> Any:
+    def _walk(self, node: Any, base: str, names: bool = False) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str):
+            if isinstance(ref, str) and not names:
                 target = self._ref(ref, base)
                 siblings = {k: v for k, v in node.items() if k != "$ref"}
                 if siblings and isinstance(target, dict) and CIRCULAR not in target:
@@ -67,12 +72,14 @@ class RefInliner:
                 return target
             out: dict[str, Any] = {}
             for key, value in node.items():
-                if key in _LITERAL_KEYS:
+                if names:
+                    out[key] = self._walk(value, base)
+                elif key in _LITERAL_KEYS:
                     out[key] = value
                 elif key == "examples":
                     out[key] = self._examples(value, base)
                 else:
-                    out[key] = self._walk(value, base)
+                    out[key] = self._walk(value, base, key in _NAME_MAPS)
             return out
         if isinstance(node, list):
             return [self._walk(item, base) for item in node]
