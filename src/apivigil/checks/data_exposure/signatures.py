@@ -7,6 +7,7 @@ error text, a debug page's marker), never a bare status code: a 500 alone proves
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -63,8 +64,11 @@ SIGNATURES: tuple[Signature, ...] = (
 )
 
 _INTERNAL_PATH = re.compile(
-    r"(?<![\w/])(?:/home/[\w.-]+|/var/www|/usr/(?:local/)?lib/python[\d.]+|/srv/[\w.-]+|"
-    r"/opt/[\w.-]+|/app/[\w.-]+\.py|[A-Z]:\\(?:Users|inetpub|Windows)\\)[^\s\"'<>]*")
+    r"(?<![\w/])(?:/home/[\w.-]+|/root/|/var/www|/usr/(?:local/)?lib/python[\d.]+|"
+    r"/srv/[\w.-]+|/opt/[\w.-]+|(?:/[\w.-]+){2,}/(?:site|dist)-packages/|"
+    r"(?:/[\w.-]+){2,}\.(?:py|rb|java)\b|"
+    r"[A-Z]:\\(?:Users|inetpub|Windows)\\)[^\s\"'<>]*")
+_TITLE = re.compile(r"<title>(.{1,300}?)</title>", re.IGNORECASE | re.DOTALL)
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 
 
@@ -78,10 +82,15 @@ class ErrorMatch:
 def find_signatures(text: str) -> list[ErrorMatch]:
     """Every error signature in `text`, the most serious kinds first, one per label."""
     found = []
+    title = _TITLE.search(text)
     for signature in SIGNATURES:
         hit = signature.pattern.search(text)
         if hit:
-            found.append(ErrorMatch(signature.kind, signature.label, _excerpt(text, hit.start())))
+            # A debug page's title names the exception: more telling than the marker.
+            excerpt = (html.unescape(title.group(1)).split(" // ")[0].strip()
+                       if signature.kind == "debugger" and title else
+                       _excerpt(text, hit.start()))
+            found.append(ErrorMatch(signature.kind, signature.label, " ".join(excerpt.split())))
     return found
 
 
