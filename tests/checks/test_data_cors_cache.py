@@ -47,3 +47,19 @@ def test_cache_control_needs_credentials(serve, run_scan):
     https = serve(cache_api(None), tls="modern")
     report = run_scan(https.url + "/api/data", checks=("data_exposure.cache-control",))
     assert report.checks[0].status.value == "skipped"
+
+
+def test_wildcard_on_public_data_is_silent_even_with_credentials(serve, run_scan):
+    """Regression for precision: `*` on an endpoint anyone may read is fine."""
+    from flask import Flask, jsonify
+
+    app = Flask("public-cors")
+
+    @app.get("/api/status")
+    def status():
+        return jsonify(ok=True), 200, {"Access-Control-Allow-Origin": "*"}
+
+    https = serve(app, tls="modern")
+    report = run_scan(https.url + "/api/status", checks=("data_exposure.cors",), **AUTH)
+    assert report.findings == []
+    assert report.checks[0].requests >= 1

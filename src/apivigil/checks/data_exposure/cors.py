@@ -40,6 +40,8 @@ CORS(app, origins=["https://app.example.com"], supports_credentials=True)  # an 
 
 
 class Cors(Check):
+    _protected: set[str]
+
     meta = CheckMeta(
         id="data_exposure.cors",
         title="Permissive CORS policy",
@@ -52,7 +54,11 @@ class Cors(Check):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        for item in self._targets(ctx)[:3]:
+        observed = observed_responses(ctx)
+        self._protected = {o.endpoint.url for o in observed
+                           if (not o.authenticated and o.response.status in (401, 403))
+                           or o.endpoint.declared_secured}
+        for item in self._targets(observed)[:3]:
             response = self._with_origin(ctx, item, ARBITRARY_ORIGIN)
             if response is None:
                 continue
@@ -65,13 +71,10 @@ class Cors(Check):
                 if null is not None and (finding := self._judge(item, null, "null")):
                     yield finding
 
-    def _targets(self, ctx: ScanContext) -> list[Observed]:
+    def _targets(self, observed: list[Observed]) -> list[Observed]:
         """Authenticated views of protected endpoints first, then anything that answers."""
-        observed = observed_responses(ctx)
-        protected = {o.endpoint.url for o in observed
-                     if not o.authenticated and o.response.status in (401, 403)}
         ranked = sorted(observed, key=lambda o: (not o.authenticated,
-                                                 o.endpoint.url not in protected))
+                                                 o.endpoint.url not in self._protected))
         chosen: list[Observed] = []
         for item in ranked:
             if all(c.endpoint.url != item.endpoint.url for c in chosen):
@@ -109,7 +112,9 @@ class Cors(Check):
                 path=path,
                 parameter="null" if origin == "null" else "arbitrary origin",
             )
-        if (item.authenticated and is_success(response) and allowed in ("*", origin)):
+        # Public data may be shared with every origin: only protected responses count.
+        if (item.authenticated and item.endpoint.url in self._protected
+                and is_success(response) and allowed in ("*", origin)):
             return self.finding(
                 "cors-wildcard-authenticated",
                 "CORS allows every origin on an authenticated response",
