@@ -82,3 +82,15 @@ def test_audit_of_a_spec_url_follows_relative_refs(serve):
     assert {o["path"] for o in report["operations"]} == {"/orders/{orderId}", "/orders"}
     # Swagger 2 body schema (from definitions.yaml) is open to extra properties
     assert [f["id"] for f in report["findings"]] == ["inventory.open-request-body"]
+
+
+def test_strict_audit_validates_against_the_openapi_schemas(tmp_path):
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                                   "paths": {"/a": {"get": {"responses": {"200": {}}}}}}))
+    assert run_cli("audit", str(invalid)).returncode == 0  # the quick load accepts it
+    result = run_cli("audit", str(invalid), "--strict")
+    assert result.returncode == 3
+    assert "is not valid" in result.stderr and "Traceback" not in result.stderr
+    # a valid multi-file spec passes, its relative references read by apivigil's loader
+    assert run_cli("audit", str(SPECS / "v30" / "openapi.yaml"), "--strict").returncode == 0

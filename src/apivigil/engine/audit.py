@@ -55,8 +55,8 @@ def audit(source: str, *, strict: bool = False, cacert: str | None = None) -> Re
             return response.text
 
         spec = load_spec(source, fetch)
-    if strict:
-        validate_document(spec.raw, source)
+        if strict:
+            validate_document(spec.raw, source, fetch)
     return report_for(spec, started_at)
 
 

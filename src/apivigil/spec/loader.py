@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import yaml
 
@@ -108,19 +109,52 @@ def load_spec_file(path: str, fetch: Fetch | None = None) -> ApiSpec:
     return build_spec(parse_document(text, path), path, fetch=fetch, base_uri=file_uri(path))
 
 
-def validate_document(document: JsonObject, source: str) -> None:
-    """Full validation against the OpenAPI JSON Schemas (slow; optional, `audit --strict`)."""
+def validate_document(document: JsonObject, source: str, fetch: Fetch | None = None) -> None:
+    """Full validation against the OpenAPI JSON Schemas (slow; optional, `audit --strict`).
+
+    External references are read through apivigil's own loading (size cap, safe YAML, and
+    for URLs the caller's `fetch`, which keeps to the spec's host), never by the validator.
+    """
     try:
-        from openapi_spec_validator import validate
-        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+        from jsonschema_path import SchemaPath
+        from openapi_spec_validator.shortcuts import get_validator_cls
+        from openapi_spec_validator.validation.exceptions import (
+            OpenAPIValidationError,
+            ValidatorDetectError,
+        )
     except ImportError:  # pragma: no cover - depends on the installation
         raise SpecError("strict validation needs the openapi-spec-validator package") from None
+
+    def handler(uri: str) -> Any:
+        scheme = urlsplit(uri).scheme
+        if scheme == "file":
+            text = read_text_file(url2pathname(urlsplit(uri).path), MAX_SPEC_BYTES)
+        elif fetch is not None:
+            text = fetch(uri)
+        else:
+            raise SpecError(f"cannot follow a reference to {uri}")
+        return parse_document(text, uri)
+
+    remote = urlsplit(source).scheme in ("http", "https")
+    base = source if remote else file_uri(source)
     try:
-        validate(document)
+        validator = get_validator_cls(document)
+        path = SchemaPath.from_dict(document, base_uri=base,
+                                    handlers={"file": handler, "http": handler,
+                                              "https": handler})
+        validator(path).validate()
+    except ValidatorDetectError:
+        raise SpecError(f"spec {source}: unknown OpenAPI version") from None
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in getattr(exc, "path", ()) or ())
         raise SpecError(f"spec {source} is not valid: {exc.message}"
                         + (f" (at {where})" if where else "")) from None
+    except Exception as exc:  # a reference the validator could not follow, and the like
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, SpecError):
+            cause = cause.__cause__ or cause.__context__
+        detail = str(cause) if cause is not None else f"{type(exc).__name__}: {exc}"
+        raise SpecError(f"spec {source} could not be validated: {detail}") from None
 
 
 def build_spec(
