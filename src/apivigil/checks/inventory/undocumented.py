@@ -7,8 +7,9 @@ asks a short, fixed list of well-known paths (and, when spec paths carry a versi
 answer 2xx. A random path is asked first: when it answers 2xx too (a catch-all or single-page
 app), nothing can be told apart and the check reports nothing.
 
-* `inventory.undocumented-endpoint` (medium for debug, admin, console and environment paths;
-  low for metrics, status and older versions).
+* `inventory.undocumented-endpoint` (medium for debug, admin and environment paths; low for
+  metrics, status and older versions). The Werkzeug console (/console) is left to
+  `authentication.debug-console`, which judges it properly.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from apivigil.spec.model import ApiSpec
 
 # (path, what it usually is, severity when it answers)
 WELL_KNOWN: tuple[tuple[str, str, Severity], ...] = (
-    ("/console", "an interactive debug console", Severity.MEDIUM),
     ("/debug", "a debug endpoint", Severity.MEDIUM),
     ("/admin", "an admin interface", Severity.MEDIUM),
     ("/actuator/env", "Spring Boot's environment dump", Severity.MEDIUM),
