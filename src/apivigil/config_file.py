@@ -7,7 +7,8 @@ underscores (`fail-on = "high"`, `max-requests = 300`, `output = ["report.sarif"
 apply to every command that has such an option; a table named after a command (`[demo]`,
 `[scan]`) applies to that command only and wins over the top level. An option given on the
 command line always wins over the file (and an environment variable such as APIVIGIL_USER
-wins over the file too). Unknown keys are an error, so a typo is never silently ignored.
+wins over the file too). Unknown keys are an error, so a typo is never silently ignored. File
+paths in it (cacert, spec, output, baseline) are relative to the current directory.
 
 Credentials never live in the file: a `user` key, or a header whose name or value looks like a
 credential (Authorization, Cookie, *token*, *key*, *secret*...), is refused with a pointer to
