@@ -62,6 +62,7 @@ def test_flawed_certificate_is_named(serve, run_scan, ca, ca_file, tmp_path, lea
     finding = report.findings[0]
     assert finding.evidence.data["subject"] == leaf.cert.subject.rfc4514_string()
     assert finding.url is not None and finding.url.startswith("https://127.0.0.1:")
+    assert "openssl s_client -connect 127.0.0.1:" in str(finding.evidence.data["reproduce"])
 
 
 def test_sha1_signed_certificate(serve, run_scan, ca, ca_file, tmp_path):

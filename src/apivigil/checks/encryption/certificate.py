@@ -161,11 +161,14 @@ class Certificate(Check):
         origin = ctx.target.origin("https")
         now = datetime.now(UTC)
         info = describe(leaf)
+        host = f"[{ctx.target.host}]" if ":" in ctx.target.host else ctx.target.host
+        reproduce = (f"openssl s_client -connect {host}:{ctx.target.https_port} -servername "
+                     f"{ctx.target.host} -showcerts </dev/null | openssl x509 -noout -text")
 
         def found(rule: str, title: str, severity: Severity, description: str,
                   cwe: tuple[int, ...] | None = None,
                   extra: dict[str, str | list[str] | None] | None = None) -> Finding:
-            data = {**info, **(extra or {})}
+            data = {**info, **(extra or {}), "reproduce": reproduce}
             return self.finding(rule, title, severity=severity, description=description,
                                 remediation=REMEDIATION, url=origin, data=data, cwe=cwe,
                                 summary=f"{title}: subject {info['subject']}, issuer "

@@ -142,7 +142,9 @@ class TlsConfiguration(Check):
 
     def _finding(self, rule: str, title: str, severity: Severity, description: str,
                  origin: str, data: dict[str, str | list[str] | bool | None],
-                 cwe: tuple[int, ...] | None = None) -> Finding:
+                 cwe: tuple[int, ...] | None = None, reproduce: str | None = None) -> Finding:
+        if reproduce:
+            data = {**data, "reproduce": reproduce}
         return self.finding(rule, title, severity=severity, description=description,
                             remediation=REMEDIATION, url=origin, data=data, cwe=cwe,
                             summary=f"{title}: " + "; ".join(
@@ -156,7 +158,8 @@ class TlsConfiguration(Check):
                 yield self._finding(
                     rule, f"{protocol} accepted", severity,
                     f"The server at {origin} accepts {protocol} handshakes: {why}",
-                    origin, {"protocol": protocol, "accepted_suites": list(suites)})
+                    origin, {"protocol": protocol, "accepted_suites": list(suites)},
+                    reproduce=facts.reproduce(protocol))
         if "TLS 1.3" in facts.accepted and not facts.accepted["TLS 1.3"]:
             yield self._finding(
                 "tls-no-tls13", "TLS 1.3 not offered", Severity.INFO,
@@ -165,19 +168,22 @@ class TlsConfiguration(Check):
                 {"protocols": facts.protocols})
 
     def _ciphers(self, facts: TlsFacts, origin: str) -> Iterator[Finding]:
-        by_rule: dict[str, list[str]] = {}
+        by_rule: dict[str, list[tuple[str, str]]] = {}
         for protocol, suites in facts.accepted.items():
             for suite in suites:
                 rule = cipher_class(suite)
                 if rule is not None:
-                    by_rule.setdefault(rule, []).append(f"{protocol} {suite}")
+                    by_rule.setdefault(rule, []).append((protocol, suite))
         for rule, title, severity, why in CIPHER_RULES:
             if rule in by_rule:
+                protocol, suite = by_rule[rule][-1]  # the newest protocol that accepts one
                 yield self._finding(
                     rule, title, severity, f"The server at {origin} accepts suites where {why}",
-                    origin, {"accepted_suites": by_rule[rule]})
+                    origin, {"accepted_suites": [f"{p} {s}" for p, s in by_rule[rule]]},
+                    reproduce=facts.reproduce(protocol, suite))
         all_suites = [(p, s) for p, suites in facts.accepted.items() for s in suites]
-        static = [f"{p} {s}" for p, s in all_suites if not forward_secret(s)]
+        static_pairs = [(p, s) for p, s in all_suites if not forward_secret(s)]
+        static = [f"{p} {s}" for p, s in static_pairs]
         if static:
             none_fs = len(static) == len(all_suites)
             yield self._finding(
@@ -188,7 +194,8 @@ class TlsConfiguration(Check):
                 "the server's private key later can decrypt recorded traffic, credentials "
                 "included." + ("" if none_fs else " Clients that prefer them lose forward "
                                "secrecy."),
-                origin, {"accepted_suites": static}, cwe=(327,))
+                origin, {"accepted_suites": static}, cwe=(327,),
+                reproduce=facts.reproduce(*static_pairs[-1]))
 
     def _flaws(self, facts: TlsFacts, origin: str) -> Iterator[Finding]:
         if facts.heartbleed:
@@ -196,39 +203,45 @@ class TlsConfiguration(Check):
                 "tls-heartbleed", "Vulnerable to Heartbleed", Severity.CRITICAL,
                 f"The server at {origin} answers malformed heartbeats with its own memory "
                 "(CVE-2014-0160): private keys, session cookies and Authorization headers of "
-                "other users leak.", origin, {"heartbleed": True}, cwe=(126,))
+                "other users leak.", origin, {"heartbleed": True}, cwe=(126,),
+                reproduce=_sslyze_line(facts, "--heartbleed"))
         if facts.robot in ("VULNERABLE_STRONG_ORACLE", "VULNERABLE_WEAK_ORACLE"):
             strong = facts.robot == "VULNERABLE_STRONG_ORACLE"
             yield self._finding(
                 "tls-robot", "Vulnerable to ROBOT", Severity.HIGH if strong else Severity.MEDIUM,
                 f"The server at {origin} is a Bleichenbacher padding oracle for RSA key "
                 "exchange (ROBOT): recorded sessions can be decrypted.", origin,
-                {"robot": facts.robot}, cwe=(203, 327))
+                {"robot": facts.robot}, cwe=(203, 327),
+                reproduce=_sslyze_line(facts, "--robot"))
         if facts.ccs_injection:
             yield self._finding(
                 "tls-ccs-injection", "Vulnerable to OpenSSL CCS injection", Severity.HIGH,
                 f"The server at {origin} accepts an early ChangeCipherSpec (CVE-2014-0224): an "
                 "attacker on the path can force weak keys and read the traffic.", origin,
-                {"ccs_injection": True})
+                {"ccs_injection": True},
+                reproduce=_sslyze_line(facts, "--openssl_ccs"))
         if facts.secure_renegotiation is False:
             yield self._finding(
                 "tls-insecure-renegotiation", "Insecure TLS renegotiation", Severity.HIGH,
                 f"The server at {origin} does not support secure renegotiation (RFC 5746, "
                 "CVE-2009-3555): an attacker can prefix requests to a victim's session.",
-                origin, {"secure_renegotiation": False}, cwe=(757,))
+                origin, {"secure_renegotiation": False}, cwe=(757,),
+                reproduce=_sslyze_line(facts, "--reneg"))
         if facts.compression:
             yield self._finding(
                 "tls-compression", "TLS compression enabled", Severity.MEDIUM,
                 f"The server at {origin} compresses at the TLS layer (CRIME): secrets in "
                 "requests, such as Authorization headers, can be recovered byte by byte.",
-                origin, {"compression": True}, cwe=(200,))
+                origin, {"compression": True}, cwe=(200,),
+                reproduce=_sslyze_line(facts, "--compression"))
         if facts.client_renegotiation_dos:
             yield self._finding(
                 "tls-client-renegotiation", "Client-initiated renegotiation accepted",
                 Severity.LOW,
                 f"The server at {origin} lets clients renegotiate repeatedly, which costs the "
                 "server far more CPU than the client (denial of service).", origin,
-                {"client_renegotiation": True}, cwe=(400,))
+                {"client_renegotiation": True}, cwe=(400,),
+                reproduce=_sslyze_line(facts, "--reneg"))
         old = [p for p in facts.protocols if p in PROTOCOL_RULES]
         if facts.fallback_scsv is False and old:
             yield self._finding(
@@ -236,4 +249,10 @@ class TlsConfiguration(Check):
                 Severity.MEDIUM,
                 f"The server at {origin} accepts {', '.join(old)} and ignores "
                 "TLS_FALLBACK_SCSV, so an attacker can force clients down to them.", origin,
-                {"protocols": facts.protocols}, cwe=(757,))
+                {"protocols": facts.protocols}, cwe=(757,),
+                reproduce=_sslyze_line(facts, "--fallback"))
+
+
+def _sslyze_line(facts: TlsFacts, flag: str) -> str:
+    host = f"[{facts.host}]" if ":" in facts.host else facts.host
+    return f"python -m sslyze {flag} {host}:{facts.port}"

@@ -49,6 +49,8 @@ PROTOCOLS: dict[str, str] = {
     "tls_1_2_cipher_suites": "TLS 1.2",
     "tls_1_3_cipher_suites": "TLS 1.3",
 }
+S_CLIENT_FLAGS = {"SSL 2.0": "-ssl2", "SSL 3.0": "-ssl3", "TLS 1.0": "-tls1",
+                  "TLS 1.1": "-tls1_1", "TLS 1.2": "-tls1_2", "TLS 1.3": "-tls1_3"}
 CONFIGURATION_COMMANDS = frozenset({
     ScanCommand.SSL_2_0_CIPHER_SUITES, ScanCommand.SSL_3_0_CIPHER_SUITES,
     ScanCommand.TLS_1_0_CIPHER_SUITES, ScanCommand.TLS_1_1_CIPHER_SUITES,
@@ -80,6 +82,19 @@ class TlsFacts:
     fallback_scsv: bool | None = None
     chain: tuple[x509.Certificate, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)  # scan command -> why it failed
+    openssl_names: dict[str, str] = field(default_factory=dict)  # IANA name -> OpenSSL name
+
+    def reproduce(self, protocol: str | None = None, suite: str | None = None) -> str:
+        """An `openssl s_client` line that shows the fact (the curl line of a TLS finding)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        line = f"openssl s_client -connect {host}:{self.port} -servername {self.host}"
+        if protocol in S_CLIENT_FLAGS:
+            line += " " + S_CLIENT_FLAGS[protocol]
+        if suite is not None:
+            name = self.openssl_names.get(suite, suite)
+            line += f" -ciphersuites {name}" if protocol == "TLS 1.3" else \
+                f" -cipher '{name}:@SECLEVEL=0'"
+        return line + " </dev/null"
 
     @property
     def protocols(self) -> list[str]:
@@ -150,11 +165,14 @@ def _facts(host: str, port: int, scan: object) -> TlsFacts:
         return None
 
     accepted: dict[str, tuple[str, ...]] = {}
+    openssl_names: dict[str, str] = {}
     for name, label in PROTOCOLS.items():
         suites = attempt(name)
         if suites is not None:
             accepted[label] = tuple(
                 s.cipher_suite.name for s in suites.accepted_cipher_suites)
+            openssl_names.update((s.cipher_suite.name, s.cipher_suite.openssl_name)
+                                 for s in suites.accepted_cipher_suites)
     heartbleed = attempt("heartbleed")
     robot = attempt("robot")
     ccs = attempt("openssl_ccs_injection")
@@ -179,6 +197,7 @@ def _facts(host: str, port: int, scan: object) -> TlsFacts:
         fallback_scsv=getattr(scsv, "supports_fallback_scsv", None),
         chain=chain,
         errors=errors,
+        openssl_names=openssl_names,
     )
 
 
