@@ -103,3 +103,11 @@ def test_burst_cut_short_by_the_budget_is_not_a_verdict(serve, run_scan):
     assert report.findings == []
     assert report.checks[0].status.value == "error"
     assert "stopped early" in (report.checks[0].reason or "")
+
+
+def test_bypass_is_found_when_throttled_from_the_first_attempt(serve, run_scan):
+    https = serve(limited_login(key="forwarded", limit="2 per minute"), tls="modern")
+    report = run_scan(https.url + "/api/login", **FAMILY)
+    throttled = next(f for f in report.findings if f.id == "rate_limiting.login-throttled")
+    assert throttled.evidence.data["throttled_at"] == 1  # preflight and baseline used the quota
+    assert ("rate_limiting.address-header-bypass", "high", "X-Forwarded-For") in found(report)

@@ -134,8 +134,8 @@ def _burst(ctx: ScanContext) -> Burst | None:
         except ProbeError:
             break
         attempts.append(Attempt(number, response))
-        if number == 1:
-            failure_status = response.status
+        if number == 1 and response.status not in (429, 423):
+            failure_status = response.status  # else: already throttled, keep 401
         signal = throttle_signal(response, failure_status)
         if signal is not None:
             return Burst(endpoint, planned, tuple(attempts), failure_status, number, signal)

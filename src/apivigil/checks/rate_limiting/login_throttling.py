@@ -40,6 +40,8 @@ class LoginThrottling(Check):
             return
         path = burst.endpoint.path
         count = len(burst.attempts)
+        if 200 <= burst.failure_status < 300:
+            return  # wrong passwords are accepted: not a login at all (authentication checks)
         if burst.throttled_at is not None:
             yield self.finding(
                 "login-throttled",
