@@ -94,6 +94,8 @@ class TlsFacts:
             name = self.openssl_names.get(suite, suite)
             line += f" -ciphersuites {name}" if protocol == "TLS 1.3" else \
                 f" -cipher '{name}:@SECLEVEL=0'"
+        elif protocol in ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"):
+            line += " -cipher 'ALL:@SECLEVEL=0'"  # a modern openssl refuses them otherwise
         return line + " </dev/null"
 
     @property
