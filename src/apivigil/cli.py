@@ -142,6 +142,9 @@ def scan(
     allow_delete: Annotated[bool, typer.Option(help="Allow DELETE.")] = False,
     no_default_credentials: Annotated[bool, typer.Option(
         "--no-default-credentials", help="Do not try well-known default credentials.")] = False,
+    setting: Annotated[list[str] | None, typer.Option(
+        "--set", help="A check setting NAME=VALUE (repeatable), e.g. --set login_burst=20; "
+        "each check's documentation names its settings.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Full evidence.")] = False,
     config: ConfigOpt = None,
     baseline: BaselineOpt = None,
@@ -171,6 +174,7 @@ def scan(
             allow_unsafe_methods=allow_unsafe_methods,
             allow_delete=allow_delete,
             default_credentials=not no_default_credentials,
+            settings=_settings(setting),
         )
         accepted = _prepare(ctx, output_format, output, baseline)
         report = run_with_progress(options, show=output_format == "terminal" and not output)
@@ -550,6 +554,24 @@ def _identities(values: list[str] | None) -> tuple[Identity, ...]:
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+
+def _settings(values: list[str] | None) -> dict[str, int | float | str]:
+    """--set NAME=VALUE pairs; numbers become numbers."""
+    settings: dict[str, int | float | str] = {}
+    for value in values or ():
+        name, sep, raw = value.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set takes NAME=VALUE, got {value!r}")
+        parsed: int | float | str = raw.strip()
+        for kind in (int, float):
+            try:
+                parsed = kind(raw)
+                break
+            except ValueError:
+                continue
+        settings[name.strip()] = parsed
+    return settings
 
 
 @contextmanager

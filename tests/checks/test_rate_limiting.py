@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
+from apivigil.core.config import Credentials
+from tests.fixtures.apps.basic import PASSWORD, USER
 from tests.fixtures.apps.rate_limiting import (
     advertised_only_login,
     limited_login,
@@ -82,9 +89,6 @@ def test_no_login_endpoint_skips_with_reason(serve, run_scan):
 
 
 def test_burst_never_uses_the_users_account(serve, run_scan):
-    from apivigil.core.config import Credentials
-    from tests.fixtures.apps.basic import PASSWORD, USER
-
     app = unlimited_login()
     https = serve(app, tls="modern")
     run_scan(https.url + "/api/login", credentials=Credentials(USER, PASSWORD), **FAMILY)
@@ -111,3 +115,19 @@ def test_bypass_is_found_when_throttled_from_the_first_attempt(serve, run_scan):
     throttled = next(f for f in report.findings if f.id == "rate_limiting.login-throttled")
     assert throttled.evidence.data["throttled_at"] == 1  # preflight and baseline used the quota
     assert ("rate_limiting.address-header-bypass", "high", "X-Forwarded-For") in found(report)
+
+
+def test_login_burst_is_configurable_from_the_command_line(serve, authority, tmp_path):
+    https = serve(unlimited_login(), tls="modern")
+    out = tmp_path / "report.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "apivigil", "scan", https.url + "/api/login", "--checks",
+         "rate_limiting.login-throttling", "--set", "login_burst=5", "--cacert",
+         str(authority.ca_path), "--rate", "0", "-o", str(out), "--no-store"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    [finding] = report["findings"]
+    assert finding["id"] == "rate_limiting.no-login-throttling"
+    assert finding["evidence"]["data"]["attempts"] == 5
