@@ -34,6 +34,7 @@ def test_cookies_without_flags_are_flagged(serve, run_scan):
     secure = next(f for f in report.findings if f.id == "encryption.cookie-no-secure"
                   and f.parameter == "session")
     assert "SESSION_COOKIE_SECURE=True" in (secure.remediation.flask or "")
+    assert 614 in secure.cwe
     assert "Set-Cookie: session=[REDACTED]" in secure.evidence.summary
 
 

@@ -45,6 +45,8 @@ def test_tls10_and_tls11_are_flagged_with_the_accepted_suites(serve, run_scan, c
     assert "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA" in suites
     assert found["encryption.tls-cipher-cbc"].severity.value == "low"
     assert "encryption.tls-no-tls13" not in found  # TLS 1.3 stays on
+    assert found["encryption.tls-tls10"].cwe == (326, 327)
+    assert [o.value for o in found["encryption.tls-tls10"].owasp] == ["API8:2023"]
     reproduce = str(found["encryption.tls-tls10"].evidence.data["reproduce"])
     assert reproduce.startswith("openssl s_client -connect 127.0.0.1:") and " -tls1 " in reproduce
 

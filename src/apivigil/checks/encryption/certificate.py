@@ -140,7 +140,7 @@ class Certificate(Check):
         id="encryption.certificate",
         title="HTTPS certificate validity, trust, host name and strength",
         category=Category.ENCRYPTION,
-        cwe=(295,),
+        cwe=(295, 296, 297, 298, 324, 326, 328),  # each finding carries its own subset
         owasp=(Owasp.API8,),
         severity=Severity.HIGH,
         sends="one sslyze certificate scan and one TLS handshake to the HTTPS port; "
@@ -170,7 +170,8 @@ class Certificate(Check):
                   extra: dict[str, str | list[str] | None] | None = None) -> Finding:
             data = {**info, **(extra or {}), "reproduce": reproduce}
             return self.finding(rule, title, severity=severity, description=description,
-                                remediation=REMEDIATION, url=origin, data=data, cwe=cwe,
+                                remediation=REMEDIATION, url=origin, data=data,
+                                cwe=cwe or (295,),
                                 summary=f"{title}: subject {info['subject']}, issuer "
                                 f"{info['issuer']}, valid {info['not_before']} to "
                                 f"{info['not_after']}, names {info['subject_alt_names']}")

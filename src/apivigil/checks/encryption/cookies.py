@@ -93,7 +93,7 @@ class CookieFlags(Check):
         id="encryption.cookies",
         title="Cookie Secure, HttpOnly and SameSite flags",
         category=Category.ENCRYPTION,
-        cwe=(614, 1004, 1275),
+        cwe=(614, 319, 1004, 1275),  # each finding carries its own subset
         owasp=(Owasp.API8,),
         severity=Severity.MEDIUM,
         sends="the shared HTTPS baselines (GET) of up to 3 endpoints and /, anonymous and, "

@@ -153,7 +153,6 @@ class HttpsEnforcement(Check):
                 exchange=off_host[0][1].exchange,
                 url=origin,
                 data={"paths": [p.path for p, _, _ in off_host], "locations": hosts},
-                cwe=(319, 601),
             )
         if temporary:
             statuses = sorted({r.status for _, r in temporary})

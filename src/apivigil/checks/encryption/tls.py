@@ -121,7 +121,7 @@ class TlsConfiguration(Check):
         id="encryption.tls",
         title="TLS protocol versions, cipher suites and known TLS flaws",
         category=Category.ENCRYPTION,
-        cwe=(326, 327),
+        cwe=(326, 327, 126, 200, 203, 400, 757),  # each finding carries its own subset
         owasp=(Owasp.API8,),
         severity=Severity.CRITICAL,
         sends="one sslyze scan of the HTTPS port (TLS handshakes only, at most 5 at a time); "
@@ -146,7 +146,8 @@ class TlsConfiguration(Check):
         if reproduce:
             data = {**data, "reproduce": reproduce}
         return self.finding(rule, title, severity=severity, description=description,
-                            remediation=REMEDIATION, url=origin, data=data, cwe=cwe,
+                            remediation=REMEDIATION, url=origin, data=data,
+                            cwe=cwe or (326, 327),
                             summary=f"{title}: " + "; ".join(
                                 f"{k}: {', '.join(v) if isinstance(v, list) else v}"
                                 for k, v in data.items()))
