@@ -115,3 +115,10 @@ def test_big_spec_leaves_a_quarter_of_the_budget_to_other_checks(serve, run_scan
     assert sum(o.status == "exercised" for o in report.operations) == sent
     assert any("raise --max-requests" in n for n in report.notices)
     assert report.checks[0].status.value == "completed"
+
+
+def test_discovery_can_be_turned_off(serve, run_scan):
+    app = recording_api(SPEC)
+    http = serve(app)
+    report = run_scan(http.url, checks=CONFORMANCE, settings={"discover_spec": "false"})
+    assert report.operations == [] and report.requests == 1  # the preflight only

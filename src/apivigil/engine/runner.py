@@ -116,7 +116,7 @@ class Scanner:
             if spec is not None:
                 target = target.with_spec(spec)
             self._preflight(client, target)
-            if spec is None and options.setting("discover_spec", True):
+            if spec is None and _enabled(options.setting("discover_spec", True)):
                 spec = self._discover_spec(client, target)
                 if spec is not None:
                     target = target.with_spec(spec)
@@ -168,7 +168,8 @@ class Scanner:
         return load_spec(source, fetch)
 
     def _discover_spec(self, client: ProbeClient, target: Target) -> ApiSpec | None:
-        """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests)."""
+        """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests per base
+        path); off with `--set discover_spec=false`."""
         prefixes = dict.fromkeys([target.base_path, ""])
         for path in DISCOVERY_PATHS:
             for prefix in prefixes:
@@ -387,6 +388,11 @@ def fetch_spec_text(url: str, client: ProbeClient, timeout: float) -> str:
     if response.status_code != 200:
         raise SpecError(f"cannot fetch spec {url}: HTTP {response.status_code}")
     return body.decode("utf-8", errors="replace")
+
+
+def _enabled(value: object) -> bool:
+    """A setting from --set: 0, false, no and off (any case) turn it off."""
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def _without_query(url: str) -> str:
