@@ -60,3 +60,18 @@ def test_no_version_banner_is_silent(authority, run_scan):
     with serve_quiet(banner_api(banner=False), authority.server_context()) as url:
         report = run_scan(url + "/", checks=("data_exposure.version-banner",))
     assert report.findings == []
+
+
+def test_debug_404_page_is_found_with_a_stable_fingerprint(serve, run_scan):
+    from flask import Flask, jsonify
+
+    app = Flask("django-like")
+    app.get("/")(lambda: jsonify(ok=True))
+    app.register_error_handler(404, lambda _: (
+        "<h1>Page not found</h1><p>You're seeing this error because you have "
+        "<code>DEBUG = True</code> in your Django settings file.</p>", 404))
+    https = serve(app, tls="modern")
+    first, second = (run_scan(https.url + "/", **CHECK) for _ in range(2))
+    assert [(f.id, f.path) for f in first.findings] == [
+        ("data_exposure.debug-page", "/{nonexistent}")]
+    assert [f.fingerprint for f in first.findings] == [f.fingerprint for f in second.findings]

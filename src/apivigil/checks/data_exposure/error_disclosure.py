@@ -100,8 +100,10 @@ class ErrorDisclosure(Check):
         provoked = []
         missing = f"{ctx.target.base_path}/apivigil-missing-{secrets.token_hex(4)}"
         with contextlib.suppress(ProbeError):
-            provoked.append((missing, ctx.http.get(ctx.target.origin(ctx.target.scheme) + missing,
-                                                   use_extra_headers=False)))
+            # Reported under a stable template, so the finding's fingerprint is stable too.
+            provoked.append((f"{ctx.target.base_path}/{{nonexistent}}",
+                             ctx.http.get(ctx.target.origin(ctx.target.scheme) + missing,
+                                          use_extra_headers=False)))
         challenging = [item for item in anonymous
                        if item.response.status == 401 and "basic" in challenges(item.response)]
         for item in challenging[:3]:
