@@ -98,3 +98,25 @@ def test_public_root_redirect_and_public_api_json(serve, run_scan):
     http = serve(redirect_to(https.url, status=301))
     report = scan(run_scan, https, http, path="/status")
     assert report.findings == []
+
+
+def test_redirect_only_once_a_credential_was_sent_is_critical(serve, run_scan):
+    """Every path challenges; any Authorization header (even a wrong one) gets the redirect."""
+    from werkzeug.wrappers import Request
+    from werkzeug.wrappers import Response as WsgiResponse
+
+    https = serve(protected_api(), tls="modern")
+
+    def http_side(environ, start_response):
+        req = Request(environ)
+        if "Authorization" not in req.headers:
+            return WsgiResponse("", status=401, headers={
+                "WWW-Authenticate": 'Basic realm="api"'})(environ, start_response)
+        return WsgiResponse("", status=308, headers={
+            "Location": https.url + req.full_path.rstrip("?")})(environ, start_response)
+
+    http = serve(http_side)
+    report = scan(run_scan, https, http)
+    assert findings(report) == [("encryption.redirect-after-auth", "critical")]
+    assert "only once a credential has been sent" in report.findings[0].description
+    assert report.findings[0].evidence.data["redirects"] == []

@@ -59,14 +59,16 @@ class HttpsEnforcement(Check):
                    if not p.redirects and not p.extra and not p.asks_credentials]
         if asking:
             basic = any(p.basic_challenge for p in asking)
+            at_once = [p.path for p in redirecting if p.plain.is_redirect]
+            where = (f"redirects to HTTPS for {', '.join(at_once)}" if at_once else
+                     "redirects to HTTPS only once a credential has been sent")
             yield self.finding(
                 "redirect-after-auth",
                 "HTTPS redirect only after authentication",
                 severity=Severity.CRITICAL if basic else Severity.HIGH,
                 description=(
-                    f"{origin} redirects to HTTPS for "
-                    f"{', '.join(p.path for p in redirecting)} but asks for credentials over "
-                    f"cleartext on {', '.join(p.path for p in asking)}"
+                    f"{origin} {where} but asks for credentials over cleartext on "
+                    f"{', '.join(p.path for p in asking)}"
                     + (" with a Basic challenge" if basic else "")
                     + ". A client that answers sends its username and password base64-encoded "
                     "over http:// before any redirect, where anyone on the path reads them. "
@@ -75,8 +77,7 @@ class HttpsEnforcement(Check):
                 remediation=REMEDIATION,
                 exchange=asking[0].evidence.exchange,
                 url=origin,
-                data={"asks_credentials": [p.path for p in asking],
-                      "redirects": [p.path for p in redirecting]},
+                data={"asks_credentials": [p.path for p in asking], "redirects": at_once},
             )
         if serving:
             yield self.finding(
