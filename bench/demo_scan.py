@@ -29,6 +29,7 @@ def scan_once(hardened: bool) -> dict[str, float]:
             sys.executable, "-m", "apivigil", "scan", options.url, "--spec", str(options.spec),
             "--cacert", str(options.cacert), "--http-port", str(options.http_port),
             "--max-requests", str(options.max_requests), "--rate", "0", "--format", "json",
+            "--no-store",
         ]
         env = {**os.environ,
                "APIVIGIL_USER": f"{options.credentials.username}:{options.credentials.password}"}

@@ -19,6 +19,20 @@ from apivigil.demo.server import CertificateAuthority, ServedApp, serve_wsgi
 from apivigil.engine.runner import Scanner
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Scans the tests run (many as subprocesses) store history in a temp db, not in ~."""
+    import os
+
+    saved = os.environ.get("APIVIGIL_DB")
+    os.environ["APIVIGIL_DB"] = str(tmp_path_factory.mktemp("history") / "history.db")
+    yield
+    if saved is None:
+        os.environ.pop("APIVIGIL_DB", None)
+    else:
+        os.environ["APIVIGIL_DB"] = saved
+
+
 @pytest.fixture(scope="session")
 def authority(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
     return CertificateAuthority(tmp_path_factory.mktemp("ca"))

@@ -114,9 +114,10 @@ def load(path: Path, known: dict[str, set[str]]) -> FileConfig:
 
 
 def _validate(options: dict[str, Any], allowed: set[str], where: str) -> None:
-    if "user" in options:
+    if "user" in options or "identity" in options:
         raise UsageError(f"{where}: credentials do not belong in a config file; set the "
-                         "APIVIGIL_USER environment variable (USER:PASSWORD) instead")
+                         "APIVIGIL_USER environment variable (USER:PASSWORD) or pass "
+                         "--identity on the command line instead")
     headers = options.get("header") or []
     for header in headers if isinstance(headers, list) else [headers]:
         name, _, value = str(header).partition(":")

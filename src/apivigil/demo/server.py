@@ -6,12 +6,13 @@ same serving code the demo uses. Servers bind to 127.0.0.1 only.
 
 from __future__ import annotations
 
+import io
 import logging
 import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,16 @@ def serve_wsgi(app: WsgiApp, tls: ssl.SSLContext | None = None, port: int = 0) -
     return ServedApp(server, thread, f"{scheme}://{LOOPBACK}:{server.server_port}")
 
 
+def _quiet(app: WsgiApp) -> WsgiApp:
+    """Keep the demo's deliberate tracebacks (debugger, bcrypt errors) off the user's terminal."""
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        environ["wsgi.errors"] = io.StringIO()
+        return app(environ, start_response)
+
+    return application
+
+
 @dataclass
 class RunningDemo:
     hardened: bool
@@ -106,7 +117,7 @@ def serve_demo(*, hardened: bool) -> Iterator[RunningDemo]:
         urls: dict[str, str] = {}
         factory = hardened_app if hardened else vulnerable_app
         # The app needs the URLs for its spec, and the URLs need the servers: fill in after.
-        app = factory(urls)
+        app = _quiet(factory(urls))
         https = serve_wsgi(app, authority.server_context(legacy=not hardened))
         http_app: WsgiApp = https_redirect_app(https.url) if hardened else app
         http = serve_wsgi(http_app)
