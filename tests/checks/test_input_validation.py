@@ -161,3 +161,25 @@ def test_injection_probes_are_read_only_gets(serve, run_scan):
     assert seen and all(line.startswith("GET ") for line in seen)
     assert not any(word in line.upper() for line in seen
                    for word in ("DROP", "DELETE", "UPDATE", "INSERT", "%3B"))
+
+
+def test_path_parameter_of_the_wrong_type_is_probed(serve, run_scan, tmp_spec):
+    from flask import Flask, jsonify
+
+    app = Flask("path-param")
+
+    @app.get("/api/items/<item_id>")
+    def item(item_id):
+        return jsonify(id=int(item_id))  # the flaw: no int converter, no validation
+
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/api/items/{item_id}": {"get": {
+            "parameters": [{"name": "item_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}, "example": 7}],
+            "responses": {"200": {"description": "ok"}}}}}}
+    https = serve(app, tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(spec), **MALFORMED)
+    [finding] = report.findings
+    assert (finding.id, finding.parameter, finding.path) == (
+        "input_validation.unhandled-error", "path item_id", "/api/items/{item_id}")
+    assert (finding.evidence.request or "").startswith("GET /api/items/apivigil ")
