@@ -82,6 +82,9 @@ def throttle_signal(response: ProbeResponse, failure_status: int) -> str | None:
     if response.status != failure_status and response.status >= 400 and \
             _LOCKOUT_TEXT.search(response.text[:2000]):
         return f"lockout message with {response.status}"
+    if failure_status == 401 and response.status in (403, 503):
+        # Refused outright where a login used to be judged: a silent lockout or a shed load.
+        return f"status changed from 401 to {response.status}"
     return None
 
 

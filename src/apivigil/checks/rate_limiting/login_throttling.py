@@ -2,9 +2,11 @@
 
 Without throttling an attacker can guess passwords as fast as the server answers. Rule: a
 bounded burst of failed Basic logins (`login_burst`, default 30) at the authentication endpoint
-(the GET endpoint that challenges for Basic credentials, login-like paths first). No 429, no
-lockout, no Retry-After and no marked slowdown across the whole burst is a finding; otherwise
-an info finding records at which attempt throttling began. Runs last (phase 20), one check at a
+(the GET endpoint that challenges for Basic credentials, login-like paths first), always as a
+throwaway user name, never the user's account. Throttling is any of: 429; 423 or a lockout
+message; Retry-After on an answer that changed; 401 turning into 403 or 503; responses three
+times slower by the end. None of them across the whole burst is a finding (high); otherwise an
+info finding records at which attempt throttling began. Runs last (phase 20), one check at a
 time, because it trips the target's limiter.
 """
 
