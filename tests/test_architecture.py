@@ -51,3 +51,11 @@ def test_layers_import_only_what_architecture_allows():
 def test_every_layer_in_the_table_exists():
     present = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert set(ALLOWED) <= present
+
+
+def test_readme_lists_every_check():
+    from apivigil.checks.registry import REGISTRY
+
+    readme = (SRC.parents[1] / "README.md").read_text()
+    missing = [check_id for check_id in REGISTRY.ids if f"`{check_id}`" not in readme]
+    assert missing == []
