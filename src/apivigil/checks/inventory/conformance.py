@@ -24,13 +24,7 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import KEEP_SPEC_IN_SYNC, label
-from apivigil.checks.inventory.exercise import (
-    budget_reserved,
-    exercise,
-    skip_reason,
-    spec_endpoints,
-)
-from apivigil.core.errors import BudgetExhaustedError, ProbeError
+from apivigil.checks.inventory.exercise import exercised
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
 from apivigil.spec.schemas import content_of, media_declared, media_type
 
@@ -51,19 +45,7 @@ class SpecConformance(Check):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        for endpoint in spec_endpoints(ctx):
-            if skip_reason(ctx, endpoint) is not None:
-                continue
-            if budget_reserved(ctx):
-                return
-            try:
-                response = exercise(ctx, endpoint)
-            except BudgetExhaustedError:
-                raise
-            except ProbeError:
-                continue
-            op = endpoint.operation
-            assert op is not None
+        for op, response in exercised(ctx):
             status = response.status
             if status in _DRIFT and "{" not in op.path and str(status) not in op.responses:
                 yield self.finding(

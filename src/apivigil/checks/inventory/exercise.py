@@ -8,11 +8,14 @@ the body built from the spec's examples or schema (`spec.values`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from apivigil.checks.base import ScanContext
 from apivigil.checks.target import Endpoint
+from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.http.client import ProbeResponse
+from apivigil.spec.model import Operation
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RESERVE = 4  # keep 1/RESERVE of the request budget for the other checks
@@ -74,3 +77,23 @@ def budget_reserved(ctx: ScanContext) -> bool:
 def spec_endpoints(ctx: ScanContext) -> list[Endpoint]:
     """The target's endpoints that come from spec operations, in spec order."""
     return [e for e in ctx.target.endpoints if e.operation is not None]
+
+
+def exercised(ctx: ScanContext) -> Iterator[tuple[Operation, ProbeResponse]]:
+    """Each sendable spec operation with its (shared) response, within the budget reserve.
+
+    A request that fails is passed over; an exhausted budget ends the check that iterates.
+    """
+    for endpoint in spec_endpoints(ctx):
+        if skip_reason(ctx, endpoint) is not None:
+            continue
+        if budget_reserved(ctx):
+            return
+        try:
+            response = exercise(ctx, endpoint)
+        except BudgetExhaustedError:
+            raise
+        except ProbeError:
+            continue
+        assert endpoint.operation is not None
+        yield endpoint.operation, response

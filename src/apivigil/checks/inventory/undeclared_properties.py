@@ -22,13 +22,7 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import label, listed
-from apivigil.checks.inventory.exercise import (
-    budget_reserved,
-    exercise,
-    skip_reason,
-    spec_endpoints,
-)
-from apivigil.core.errors import BudgetExhaustedError, ProbeError
+from apivigil.checks.inventory.exercise import exercised
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.spec.schemas import media_type, schema_for, sensitive_name, undeclared_properties
 
@@ -66,19 +60,7 @@ class UndeclaredProperties(Check):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        for endpoint in spec_endpoints(ctx):
-            if skip_reason(ctx, endpoint) is not None:
-                continue
-            if budget_reserved(ctx):
-                return
-            try:
-                response = exercise(ctx, endpoint)
-            except BudgetExhaustedError:
-                raise
-            except ProbeError:
-                continue
-            op = endpoint.operation
-            assert op is not None
+        for op, response in exercised(ctx):
             actual = media_type(response.headers.get("content-type"))
             if not 200 <= response.status < 300 or response.truncated or "json" not in actual:
                 continue
