@@ -43,10 +43,10 @@ from apivigil.checks.authorization.objects import (
     collections,
     example_routes,
     fetch,
+    foreign_objects,
     json_body,
     listed_objects,
     object_id,
-    object_route,
     ok,
     same_object,
     unwrap,
@@ -146,15 +146,8 @@ class CrossIdentityObjectAccess(Check):
         primary: Identity,
         other: Identity,
     ) -> Finding | None:
-        other_listing = fetch(ctx, other, collection.url)
-        other_ids = ({object_id(o) for o in listed_objects(json_body(other_listing))}
-                     if ok(other_listing) else None)
-        candidates = [o for o in listing
-                      if object_id(o) not in (other_ids or set()) and not belongs_to(o, other)]
-        for obj in candidates[:MAX_OBJECTS]:
-            oid = object_id(obj)
-            assert oid is not None
-            route = object_route(ctx, collection, oid)
+        compared, routes = foreign_objects(ctx, collection, listing, other, MAX_OBJECTS)
+        for oid, route in routes:
             as_owner = fetch(ctx, primary, route.url)
             owned = unwrap(json_body(as_owner))
             if as_owner is None or owned is None or object_id(owned) != oid:
@@ -165,9 +158,9 @@ class CrossIdentityObjectAccess(Check):
             seen = unwrap(json_body(as_other))
             if as_other is None or seen is None or not same_object(owned, seen):
                 continue
-            strong = other_ids is not None or belongs_to(owned, primary)
+            strong = compared or belongs_to(owned, primary)
             why = f"the listing at GET {collection.path} as '{primary.name}' shows it"
-            if other_ids is not None:
+            if compared:
                 why += f" and the same listing as '{other.name}' does not"
             return self._finding(route, primary, other, as_owner, as_other, oid,
                                  Confidence.HIGH if strong else Confidence.MEDIUM, why)

@@ -23,14 +23,13 @@ from apivigil.checks.authorization.bola_cross_identity import REMEDIATION
 from apivigil.checks.authorization.objects import (
     WRITE_PHASE,
     ObjectRoute,
-    belongs_to,
     both_exchanges,
     collections,
     fetch,
+    foreign_objects,
     json_body,
     listed_objects,
     object_id,
-    object_route,
     ok,
     unwrap,
 )
@@ -82,15 +81,8 @@ class CrossIdentityObjectWrite(Check):
         primary: Identity,
         other: Identity,
     ) -> Finding | None:
-        other_listing = fetch(ctx, other, collection.url)
-        other_ids = ({object_id(o) for o in listed_objects(json_body(other_listing))}
-                     if ok(other_listing) else None)
-        candidates = [o for o in listing
-                      if object_id(o) not in (other_ids or set()) and not belongs_to(o, other)]
-        for obj in candidates[:MAX_OBJECTS]:
-            oid = object_id(obj)
-            assert oid is not None
-            route = object_route(ctx, collection, oid)
+        compared, routes = foreign_objects(ctx, collection, listing, other, MAX_OBJECTS)
+        for oid, route in routes:
             if not _patch_may_exist(ctx, route):
                 return None
             as_owner = fetch(ctx, primary, route.url)
@@ -105,7 +97,7 @@ class CrossIdentityObjectWrite(Check):
                 "cross-identity-write",
                 "Another user's object accepts changes by id",
                 severity=Severity.HIGH,
-                confidence=Confidence.HIGH if other_ids is not None else Confidence.MEDIUM,
+                confidence=Confidence.HIGH if compared else Confidence.MEDIUM,
                 description=(
                     f"Object {oid} belongs to identity '{primary.name}' (its listing at GET "
                     f"{collection.path} shows it), yet identity '{other.name}' sent PATCH "

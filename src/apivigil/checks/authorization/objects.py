@@ -304,3 +304,27 @@ def response_schema(ctx: ScanContext, operation: Operation) -> dict[str, Any]:
         if status in operation.responses:
             return json_schema_of(ctx, operation.responses[status])
     return {}
+
+
+def foreign_objects(
+    ctx: ScanContext,
+    collection: Endpoint,
+    listing: list[dict[str, object]],
+    other: Identity,
+    limit: int,
+) -> tuple[bool, list[tuple[str, ObjectRoute]]]:
+    """Objects in the primary's listing that `other` neither lists nor owns, with their routes:
+    the candidates of both BOLA checks. The flag says whether `other`'s own listing could be
+    read (a stronger basis for the finding than ownership fields alone)."""
+    other_listing = fetch(ctx, other, collection.url)
+    compared = ok(other_listing)
+    other_ids = ({object_id(o) for o in listed_objects(json_body(other_listing))}
+                 if compared else set())
+    candidates = [o for o in listing
+                  if object_id(o) not in other_ids and not belongs_to(o, other)]
+    routes = []
+    for obj in candidates[:limit]:
+        oid = object_id(obj)
+        assert oid is not None
+        routes.append((oid, object_route(ctx, collection, oid)))
+    return compared, routes
