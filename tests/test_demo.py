@@ -45,3 +45,12 @@ def test_demo_terminal_report_shows_grade_and_fix():
     assert "Grade" in result.stdout
     assert "Fix:" in result.stdout
     assert "Reproduce: curl" in result.stdout
+
+
+def test_terminal_report_is_compact_by_default_and_full_with_verbose():
+    short = demo().stdout
+    full = demo("-v").stdout
+    assert "Findings" in short and "not tested" in short  # summary table, untested areas
+    assert "-v shows them" in short  # long responses are cut...
+    assert "-v shows them" not in full  # ...and shown whole with -v
+    assert len(full.splitlines()) > len(short.splitlines())

@@ -1,5 +1,10 @@
 """The terminal report: grade first, then findings by severity with evidence and fix.
 
+Compact by default, so a whole scan fits a screen or two: a one-line-per-finding summary,
+then each finding with its evidence in short (request line, status, a few body lines), the
+curl line and the fix, with Flask code for critical and high findings. `--verbose` shows the
+full exchanges, Flask code for every finding and every check's outcome.
+
 Every piece of information is in the text itself (labels such as `[CRITICAL]`), so the report
 reads the same without colour (NO_COLOR, pipes, CI logs). Target-controlled text is printed as
 plain text, never interpreted as rich markup.
@@ -24,6 +29,8 @@ SEVERITY_STYLE = {
 }
 GRADE_STYLE = {"A": "bold green", "B": "green", "C": "yellow", "D": "bold red", "F": "bold red"}
 _EXCERPT_LINES = 12
+_SHORT_EXCERPT_LINES = 4
+_FLASK_BY_DEFAULT = frozenset({Severity.CRITICAL, Severity.HIGH})
 
 
 def render(report: Report, console: Console, *, verbose: bool = False) -> None:
@@ -32,8 +39,11 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
     for notice in report.notices:
         console.print(Text(f"! {notice}", style="yellow"))
     console.print(_categories(report))
+    flask_shown: dict[str, str] = {}  # Flask snippet -> the rule it was first shown for
     if not report.findings:
         console.print(Text("No findings.", style="green"))
+    else:
+        console.print(_summary(report))
     for severity in Severity:
         group = [f for f in report.findings if f.severity is severity]
         if not group:
@@ -41,8 +51,8 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
         console.rule(Text(f"{severity.value.upper()} ({len(group)})",
                           style=SEVERITY_STYLE[severity]))
         for finding in group:
-            console.print(_finding(finding, verbose=verbose))
-    console.print(_outcomes(report))
+            console.print(_finding(finding, verbose=verbose, flask_shown=flask_shown))
+    console.print(_outcomes(report, verbose=verbose))
 
 
 def _headline(report: Report) -> Panel:
@@ -68,6 +78,7 @@ def _categories(report: Report) -> Table:
     table.add_column("findings", justify="right")
     for cat in report.categories:
         if cat.score is None:
+            table.add_row(cat.category.value, Text("-", "dim"), Text("not tested", "dim"), "")
             continue
         grade = cat.grade or "-"
         table.add_row(cat.category.value, Text(grade, GRADE_STYLE.get(grade, "")),
@@ -75,8 +86,24 @@ def _categories(report: Report) -> Table:
     return table
 
 
-def _finding(finding: Finding, *, verbose: bool) -> Panel:
-    place = " ".join(p for p in (finding.method, finding.path or finding.url) if p)
+def _summary(report: Report) -> Table:
+    table = Table(title="Findings", show_edge=False, box=None, padding=(0, 1))
+    table.add_column("severity", no_wrap=True)
+    table.add_column("finding", ratio=3)
+    table.add_column("where", ratio=2, overflow="fold")
+    for finding in report.findings:
+        where = finding.path or ("(whole host)" if finding.url else "")
+        table.add_row(Text(finding.severity.value.upper(), SEVERITY_STYLE[finding.severity]),
+                      finding.title, where)
+    return table
+
+
+def _place(finding: Finding) -> str:
+    return " ".join(p for p in (finding.method, finding.path or finding.url) if p)
+
+
+def _finding(finding: Finding, *, verbose: bool, flask_shown: dict[str, str]) -> Panel:
+    place = _place(finding)
     lines: list[Text | str] = [
         Text.assemble((f"[{finding.severity.value.upper()}] ", SEVERITY_STYLE[finding.severity]),
                       (finding.title, "bold")),
@@ -91,45 +118,72 @@ def _finding(finding: Finding, *, verbose: bool) -> Panel:
     if finding.evidence.data:
         facts = "; ".join(f"{k}={_short(v)}" for k, v in finding.evidence.data.items())
         lines.append(Text(f"Measured: {facts}", style="dim"))
-    for label, excerpt in (("Request", finding.evidence.request),
-                           ("Response", finding.evidence.response)):
-        if excerpt:
-            lines.append(Text(f"{label}:\n" + _excerpt(excerpt, verbose), style="dim"))
+    if finding.evidence.request:
+        lines.append(Text("Request:\n" + _excerpt(finding.evidence.request, True), style="dim"))
+    if finding.evidence.response:
+        lines.append(Text("Response:\n" + _excerpt(finding.evidence.response, verbose),
+                          style="dim"))
     if finding.evidence.curl:
         lines.append(Text(f"Reproduce: {finding.evidence.curl}"))
     lines.append(Text(f"Fix: {finding.remediation.summary}", style="green"))
-    if finding.remediation.flask:
-        lines.append(Text("Flask:\n" + finding.remediation.flask.rstrip(), style="green"))
+    flask = finding.remediation.flask
+    if flask:
+        if flask in flask_shown:
+            lines.append(Text(f"Flask: the same code as for {flask_shown[flask]} above",
+                              style="green"))
+        elif verbose or finding.severity in _FLASK_BY_DEFAULT:
+            flask_shown[flask] = finding.id
+            lines.append(Text("Flask:\n" + flask.rstrip(), style="green"))
+        else:
+            lines.append(Text("Flask code for this fix: run with --verbose", style="dim"))
     return Panel(Group(*[line for line in lines if line]), expand=True)
 
 
-def _excerpt(text: str, verbose: bool) -> str:
+def _excerpt(text: str, full: bool) -> str:
+    """Full: up to 12 lines (requests are short, and always shown so). Short: the status line
+    and the first lines of the body, without the header block."""
     lines = text.splitlines()
-    if verbose or len(lines) <= _EXCERPT_LINES:
-        return "  " + "\n  ".join(lines)
-    more = len(lines) - _EXCERPT_LINES
-    return "  " + "\n  ".join(lines[:_EXCERPT_LINES]) + f"\n  ... ({more} more lines)"
+    if full:
+        shown = lines[:_EXCERPT_LINES]
+    else:
+        blank = lines.index("") if "" in lines else len(lines)
+        body = [line for line in lines[blank + 1:] if line.strip()]
+        shown = lines[:1] + body[:_SHORT_EXCERPT_LINES - 1]
+    more = len(lines) - len(shown)
+    text = "  " + "\n  ".join(_short(line, 160) for line in shown)
+    return text + (f"\n  ... ({more} more lines{'' if full else '; -v shows them'})"
+                   if more > 0 else "")
 
 
-def _short(value: object) -> str:
+def _short(value: object, limit: int = 80) -> str:
     text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _outcomes(report: Report) -> Table:
-    table = Table(title="Checks", show_edge=False, box=None, padding=(0, 2))
-    for column in ("check", "status", "findings", "requests", "note"):
-        table.add_column(column)
+def _outcomes(report: Report, *, verbose: bool) -> Table:
+    """Every check with -v; by default only the ones that did not complete, and a count."""
+    completed = sum(o.status is OutcomeStatus.COMPLETED for o in report.checks)
+    table = Table(title=f"Checks: {completed} of {len(report.checks)} completed",
+                  show_edge=False, box=None, padding=(0, 1))
+    table.add_column("check", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    if verbose:
+        table.add_column("findings", justify="right")
+        table.add_column("requests", justify="right")
+    table.add_column("note", overflow="fold")
     for outcome in report.checks:
+        if not verbose and outcome.status is OutcomeStatus.COMPLETED:
+            continue
         style = {"completed": "", "skipped": "dim", "error": "red"}[outcome.status.value]
-        table.add_row(outcome.check, Text(outcome.status.value, style=style), str(outcome.findings),
-                      str(outcome.requests), escape(outcome.reason or ""))
+        counts = [str(outcome.findings), str(outcome.requests)] if verbose else []
+        table.add_row(outcome.check, Text(outcome.status.value, style=style), *counts,
+                      escape(outcome.reason or ""))
     skipped_ops = [o for o in report.operations if o.status != "exercised"]
     if report.operations:
         table.caption = (f"{len(report.operations) - len(skipped_ops)} of "
                          f"{len(report.operations)} spec operations exercised")
     if any(o.status is OutcomeStatus.ERROR for o in report.checks):
-        table.title = "Checks (some failed: see note)"
+        table.title = f"{table.title} (some failed: see note)"
     return table
 
 
