@@ -22,7 +22,7 @@ def test_vulnerable_demo_finds_the_motivating_failures(tmp_path):
     report = json.loads((tmp_path / "demo.json").read_text())
     found = {f["id"] for f in report["findings"]}
     assert {"encryption.cleartext-credentials", "encryption.hsts-missing",
-            "authentication.not-enforced"} <= found
+            "authentication.not-enforced", "bola.adjacent-object-read"} <= found
     assert report["grade"] in ("D", "F")
     assert any(f["severity"] == "critical" for f in report["findings"])
     assert all(c["status"] != "error" for c in report["checks"]), report["checks"]

@@ -97,8 +97,21 @@ def vulnerable_app(urls: dict[str, str]) -> WsgiApp:
 
     @app.get("/api/reports")
     def reports() -> Response:
-        # BUG on purpose: the spec declares Basic Auth here, the code never checks it.
-        return jsonify(reports=REPORTS)
+        # BUG on purpose: the spec declares Basic Auth here, the code never checks it; it
+        # trusts the user name in the header to filter, and without one it lists everything.
+        claimed = request.authorization.username if request.authorization else None
+        return jsonify(reports=[r for r in REPORTS if claimed in (None, r["owner"])])
+
+    @app.get("/api/reports/<int:report_id>")
+    def report(report_id: int) -> Response | tuple[Response, int]:
+        auth = request.authorization
+        stored = USERS.get(auth.username or "") if auth else None
+        if auth is None or stored is None or not bcrypt.checkpw(
+                (auth.password or "").encode(), stored):
+            return _challenge({"error": "bad credentials"})
+        # BUG on purpose: any logged-in user reads any report by id (no ownership check).
+        found = [r for r in REPORTS if r["id"] == report_id]
+        return jsonify(found[0]) if found else (jsonify(error="not found"), 404)
 
     @app.get("/api/debug/error")
     def crash() -> Response:
@@ -222,6 +235,16 @@ def hardened_app(urls: dict[str, str]) -> WsgiApp:
     @protected
     def reports(user: str) -> Response:
         return jsonify(reports=[r for r in REPORTS if r["owner"] == user])
+
+    @app.get("/api/reports/<int:report_id>")
+    def report(report_id: int) -> Response | tuple[Response, int]:
+        user = authenticated_user()
+        if isinstance(user, Response):
+            return user
+        # Ownership is part of the lookup: someone else's report is "not found", like a
+        # report that does not exist, so ids reveal nothing either.
+        found = [r for r in REPORTS if r["id"] == report_id and r["owner"] == user]
+        return jsonify(found[0]) if found else (jsonify(error="not found"), 404)
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> tuple[Response, int]:

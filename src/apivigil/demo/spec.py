@@ -38,5 +38,10 @@ def openapi_document(*, hardened: bool, urls: dict[str, str]) -> dict[str, Any]:
             "/api/secure": {"get": _operation("Protected data", True, obj)},
             "/api/whoami": {"get": _operation("The caller's identity", True, obj)},
             "/api/reports": {"get": _operation("The caller's reports", True, obj)},
+            "/api/reports/{id}": {"get": {
+                **_operation("One of the caller's reports", True, obj),
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}, "example": 1}],
+            }},
         },
     }
