@@ -105,3 +105,18 @@ def test_cleartext_allowed_only_when_asked(serve):
     sent = [r["authorization"] for r in recorder.requests]
     assert any(SECRET_FORMS[1] in value for value in sent)  # the user asked for it
     assert_no_secret(result.stdout + result.stderr)  # ...and it is still never printed
+
+
+def test_credential_header_withheld_from_cleartext_target(serve):
+    token = "tok-" + "9f8e7d6c5b4a"
+    recorder = Recorder(echoing_api())
+    http = serve(recorder)
+    result = subprocess.run(
+        [sys.executable, "-m", "apivigil", "scan", http.url + "/api/me", "-H",
+         f"Authorization: Bearer {token}", "-H", "Accept: application/json", "--format", "json"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "header(s) Authorization withheld" in result.stderr
+    assert recorder.requests
+    assert all(token not in r["headers"] for r in recorder.requests)
+    assert token not in result.stdout + result.stderr

@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from apivigil.core.errors import UsageError
+from apivigil.core.redaction import is_secret_header
 from apivigil.store.suppress import IgnoreRule
 
 CONFIG_NAME = ".apivigil.toml"
 PYPROJECT = "pyproject.toml"
 SPECIAL_KEYS = frozenset({"ignore"})
-_SECRET_WORDS = ("auth", "token", "key", "secret", "cookie", "session", "password", "bearer")
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,7 @@ def _validate(options: dict[str, Any], allowed: set[str], where: str) -> None:
     headers = options.get("header") or []
     for header in headers if isinstance(headers, list) else [headers]:
         name, _, value = str(header).partition(":")
-        lowered = name.lower()
-        if any(word in lowered for word in _SECRET_WORDS) or _looks_secret(value):
+        if is_secret_header(name.strip()) or _looks_secret(value):
             raise UsageError(f"{where}: header {name.strip()!r} looks like a credential; pass "
                              "it with -H on the command line from an environment variable, "
                              "not in a config file")

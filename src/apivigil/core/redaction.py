@@ -27,6 +27,16 @@ SENSITIVE_HEADERS = frozenset(
     }
 )
 
+# Words that make any header name a credential header (X-Api-Key, X-Auth-Token, Session-Id...).
+_SECRET_HEADER_WORDS = ("auth", "token", "key", "secret", "cookie", "session", "password")
+
+
+def is_secret_header(name: str) -> bool:
+    """Header names whose values are treated as credentials: masked, never sent in clear."""
+    lowered = name.lower()
+    return lowered in SENSITIVE_HEADERS or any(w in lowered for w in _SECRET_HEADER_WORDS)
+
+
 _AUTH_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_-]*)\s+\S")
 _SHORTEST_SECRET = 3
 

@@ -37,7 +37,7 @@ from apivigil.core.models import (
     OutcomeStatus,
     Report,
 )
-from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
+from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.core.scoring import grade_for, score_categories, score_findings
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
@@ -48,7 +48,6 @@ from apivigil.spec.model import ApiSpec
 REPORT_FORMAT_VERSION = "1.0"
 SEQUENTIAL_PHASE = 10  # checks in this phase or later run one at a time (timing, throttling)
 log = logging.getLogger("apivigil.engine")
-_SECRET_HEADER_WORDS = ("auth", "token", "key", "secret", "cookie", "session", "password")
 
 
 def build_redactor(options: ScanOptions) -> Redactor:
@@ -66,8 +65,7 @@ def build_redactor(options: ScanOptions) -> Redactor:
             if token and scheme.isalpha():
                 redactor.add(token)
     for name, value in options.headers:
-        lowered = name.lower()
-        if lowered in SENSITIVE_HEADERS or any(w in lowered for w in _SECRET_HEADER_WORDS):
+        if is_secret_header(name):
             redactor.add(value)
             scheme, _, token = value.partition(" ")
             if token and scheme.isalpha():
@@ -109,7 +107,7 @@ class Scanner:
             self.redactor,
             allow_cleartext_credentials=options.allow_cleartext_credentials,
             allow_unsafe_methods=options.allow_unsafe_methods,
-            extra_headers=dict(options.headers),
+            extra_headers=self._extra_headers(target),
         )
         try:
             spec = self._load_spec(client) if options.spec else None
@@ -203,6 +201,18 @@ class Scanner:
                 hint = " (pass --cacert FILE to trust its CA, or -k to scan anyway)"
             raise ScanError(f"cannot reach {self.redactor.text(target.url)}: "
                             f"{str(exc).split(': ', 1)[-1]}{hint}") from None
+
+    def _extra_headers(self, target: Target) -> dict[str, str]:
+        """The -H headers, less the credential-like ones when they would travel in clear."""
+        headers = dict(self.options.headers)
+        if target.is_https or self.options.allow_cleartext_credentials:
+            return headers
+        withheld = sorted(name for name in headers if is_secret_header(name))
+        if withheld:
+            self._notice(f"header(s) {', '.join(withheld)} withheld: the target is cleartext "
+                         "http:// (scan the https:// URL, or pass "
+                         "--allow-cleartext-credentials)")
+        return {k: v for k, v in headers.items() if k not in withheld}
 
     def _credentials(
         self, client: ProbeClient, target: Target, spec: ApiSpec | None
