@@ -47,6 +47,7 @@ class CheckMeta:
     intrusive: bool = False  # sends unsafe methods or state-changing traffic
     needs_spec: bool = False
     needs_credentials: bool = False
+    needs_https: bool = False  # judges the TLS side: skipped when the target URL is http://
     phase: int = 0  # higher phases run later: checks that may trip throttling go last
 
 
@@ -159,6 +160,9 @@ class Check(ABC):
 
     def applies_to(self, ctx: ScanContext) -> str | None:
         """A reason to skip this check for this scan, or None to run it."""
+        if self.meta.needs_https and not ctx.target.is_https:
+            return "the target URL is http://; this check judges the HTTPS side (scan the " \
+                "https:// URL)"
         if self.meta.needs_spec and ctx.spec is None:
             return "needs an OpenAPI spec (--spec)"
         if self.meta.needs_credentials and ctx.credentials is None:

@@ -145,12 +145,8 @@ class Certificate(Check):
         severity=Severity.HIGH,
         sends="one sslyze certificate scan and one TLS handshake to the HTTPS port; "
         "no HTTP request",
+        needs_https=True,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        if not ctx.target.is_https:
-            return "the target URL is http://; scan its https:// URL to judge its certificate"
-        return super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         facts = tls_facts(ctx)

@@ -98,12 +98,8 @@ class CookieFlags(Check):
         severity=Severity.MEDIUM,
         sends="the shared HTTPS baselines (GET) of up to 3 endpoints and /, anonymous and, "
         "with credentials, authenticated",
+        needs_https=True,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        if not ctx.target.is_https:
-            return "the target URL is http://; cookie flags are judged on HTTPS answers"
-        return super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         anonymous: dict[str, SetCookie] = {}

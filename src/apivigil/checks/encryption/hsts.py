@@ -69,12 +69,8 @@ class Hsts(Check):
         owasp=(Owasp.API8,),
         severity=Severity.MEDIUM,
         sends="GET of one endpoint over https:// (following same-host redirects) and over http://",
+        needs_https=True,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        if not ctx.target.is_https:
-            return "the target URL is http://; HSTS is judged on HTTPS responses only"
-        return super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         endpoint = probe_endpoints(ctx, limit=1)[0]

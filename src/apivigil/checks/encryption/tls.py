@@ -126,12 +126,8 @@ class TlsConfiguration(Check):
         severity=Severity.CRITICAL,
         sends="one sslyze scan of the HTTPS port (TLS handshakes only, at most 5 at a time); "
         "no HTTP request",
+        needs_https=True,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        if not ctx.target.is_https:
-            return "the target URL is http://; scan its https:// URL to judge TLS"
-        return super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         facts = tls_facts(ctx)
