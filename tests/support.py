@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from apivigil.core.models import Report, Severity
 
 
@@ -21,6 +23,30 @@ def above_low(report: Report) -> list[str]:
 
 def outcome(report: Report, check: str) -> str:
     return next(o.status.value for o in report.checks if o.check == check)
+
+
+def assert_completed(report: Report, expect: Mapping[str, str] | None = None) -> None:
+    """Fail when a selected check did not complete (skipped, error or inconclusive), unless
+    `expect` names it with that status, e.g. `expect={"encryption.tls": "skipped"}`.
+
+    "No finding" from a check that never ran, crashed or was throttled proves nothing, so every
+    test that asserts silence on a clean twin calls this first.
+    """
+    expect = dict(expect or {})
+    wrong = []
+    for o in report.checks:
+        wanted = expect.pop(o.check, "completed")
+        if o.status.value != wanted:
+            wrong.append(f"{o.check}: {o.status.value} (expected {wanted}): {o.reason}")
+    assert not expect, f"expected checks that were not selected: {sorted(expect)}"
+    assert not wrong, "checks that did not end as expected:\n" + "\n".join(wrong)
+    assert report.checks, "no check was selected"
+
+
+def assert_silent(report: Report, expect: Mapping[str, str] | None = None) -> None:
+    """The clean-twin promise: every selected check completed and nothing is above low."""
+    assert_completed(report, expect)
+    assert above_low(report) == []
 
 
 class Recorder:

@@ -45,7 +45,10 @@ def test_throttling_stops_the_measurement_without_a_finding(serve, run_scan):
     report = run_scan(https.url + "/api/login", credentials=CREDS, **CHECK)
     assert report.findings == []
     assert report.checks[0].requests <= 9  # stopped at the first 429
-    assert any(RULE in n and "429" in n for n in report.notices)
+    # Throttled is no verdict: the check ends inconclusive, never completed (clean).
+    assert report.checks[0].status.value == "inconclusive"
+    assert "429" in (report.checks[0].reason or "")
+    assert report.plan_summary() == "0 of 1 checks completed; 1 inconclusive: throttled"
 
 
 def test_generic_login_clean_twin_is_silent(serve, run_scan):

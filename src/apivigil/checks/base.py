@@ -13,10 +13,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 from apivigil.checks.target import Endpoint, Target
 from apivigil.core.config import Credentials, Identity, ScanOptions
-from apivigil.core.errors import ProbeError
+from apivigil.core.errors import InconclusiveError, ProbeError
 from apivigil.core.models import (
     Category,
     Confidence,
@@ -27,10 +28,22 @@ from apivigil.core.models import (
     Severity,
 )
 from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
-from apivigil.http.client import Exchange, ProbeClient, ProbeResponse
+from apivigil.http.client import Exchange, ProbeClient, ProbeResponse, throttling_signal
 from apivigil.spec.model import ApiSpec
 
 T = TypeVar("T")
+
+# The schedule (`CheckMeta.phase`). Real APIs throttle failed logins per client address and then
+# refuse *every* request for a while, so checks that need the identities accepted run before
+# anything that could provoke that, and throttling-provoking checks run last, one at a time.
+PHASE_IDENTITY = 0  # reads as the supplied identities: authorization, data exposure, exercise
+PHASE_WRITE = 5  # state-changing requests as the identities, after the reads
+PHASE_PROBES = 8  # anonymous checks, and probes that send a few throwaway credentials among
+#                   other inputs (input validation, error disclosure, credential echo)
+SEQUENTIAL_PHASE = 10  # from here on, one check at a time
+PHASE_FAILED_LOGINS = 10  # wrong or dummy credentials, failed-login samples, timing
+PHASE_MALFORMED = 15  # malformed, forged or misplaced credentials
+PHASE_THROTTLING = 20  # default credentials and bursts: meant to trip limiters, so last
 
 
 @dataclass(frozen=True)
@@ -48,19 +61,49 @@ class CheckMeta:
     needs_spec: bool = False
     needs_credentials: bool = False
     needs_https: bool = False  # judges the TLS side: skipped when the target URL is http://
-    phase: int = 0  # higher phases run later: checks that may trip throttling go last
+    phase: int = 0  # see PHASE_*: identity checks first, throttling-provoking ones last
+    # Judges the spec alone: completing without a request still tested something. Any other
+    # check that sent no request and read no shared response is reported skipped, not clean.
+    offline: bool = False
+
+    @property
+    def needs_working_credentials(self) -> bool:
+        """Sends requests as the supplied identities and needs them accepted (the engine waits
+        out the target's Retry-After before running it)."""
+        return self.needs_credentials or self.phase < SEQUENTIAL_PHASE
 
 
 class CheckHttp:
-    """The probe client as one check sees it: counts that check's requests."""
+    """The probe client as one check sees it: counts that check's requests and notices when
+    the target throttled one it needed.
+
+    A throttled or locked-out answer (429, 423, 503 with Retry-After) to a request sent without
+    `accept_throttling` raises `InconclusiveError`: the check stops (more requests would only
+    prolong the throttling) and ends `inconclusive`. A check that sends with
+    `accept_throttling` because it judges other answers calls `inconclusive(reason)` when
+    throttling kept it from a verdict; the engine then reports it `inconclusive` too.
+    """
 
     def __init__(self, client: ProbeClient) -> None:
         self._client = client
         self.sent = 0
+        self.inconclusive_reasons: list[str] = []
 
     def request(self, method: str, url: str, **kwargs: Any) -> ProbeResponse:
         self.sent += 1
-        return self._client.request(method, url, **kwargs)
+        response = self._client.request(method, url, **kwargs)
+        if not kwargs.get("accept_throttling"):
+            signal = throttling_signal(response.status, response.headers)
+            if signal is not None:
+                reason = f"{signal} on {method.upper()} {urlsplit(url).path or '/'}"
+                self.inconclusive(reason)
+                raise InconclusiveError(reason)
+        return response
+
+    def inconclusive(self, reason: str) -> None:
+        """Record that the target kept this check from a verdict (it ends `inconclusive`).
+        Reasons start with the cause, e.g. 'throttled: 429 Too Many Requests on GET /x'."""
+        self.inconclusive_reasons.append(reason)
 
     def get(self, url: str, **kwargs: Any) -> ProbeResponse:
         return self.request("GET", url, **kwargs)
@@ -107,6 +150,20 @@ class SharedCache:
         if isinstance(value, ProbeError):
             raise value
         return value  # type: ignore[no-any-return]
+
+
+class CheckCache(SharedCache):
+    """One check's view of the shared cache: remembers whether the check used shared responses
+    or facts, so a check that sent nothing and read nothing is known not to have tested."""
+
+    def __init__(self, shared: SharedCache) -> None:
+        self._shared = shared
+        self.used = False
+
+    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
+        value = self._shared.get_or_compute(key, compute)
+        self.used = True
+        return value
 
 
 @dataclass

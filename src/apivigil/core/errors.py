@@ -54,3 +54,12 @@ class BudgetExhaustedError(ProbeError):
 
 class CleartextCredentialError(ProbeError):
     """A supplied credential would have travelled over cleartext HTTP."""
+
+
+class InconclusiveError(Exception):
+    """The target throttled or locked out a request a check needed (429, 423, 503 with
+    Retry-After): the check cannot reach a verdict and ends `inconclusive`, never `completed`.
+
+    Deliberately not a `ProbeError`: checks that skip a failed request and go on must not
+    swallow it and report "clean".
+    """

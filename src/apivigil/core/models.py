@@ -144,9 +144,15 @@ def _host_of(url: str | None) -> str:
 
 
 class OutcomeStatus(StrEnum):
-    """A check finished, was not run, or crashed; these are never confused."""
+    """A check finished, was not run, could not reach a verdict, or crashed; never confused.
+
+    `inconclusive`: the target throttled or locked out requests the check needed (429, 423,
+    503 with Retry-After), so "no finding" from it means nothing; findings it made before
+    that are still real.
+    """
 
     COMPLETED = "completed"
+    INCONCLUSIVE = "inconclusive"
     SKIPPED = "skipped"
     ERROR = "error"
 
@@ -155,17 +161,33 @@ class CheckOutcome(_Frozen):
     check: str
     category: Category
     status: OutcomeStatus
-    reason: str | None = Field(default=None, description="Why it was skipped or what failed.")
+    reason: str | None = Field(
+        default=None, description="Why it was skipped, what failed, or what made it inconclusive.")
     findings: int = 0
     requests: int = 0
     duration_s: float = 0.0
+    informational: bool = Field(
+        default=False, description="The check reports info only: completing it alone does not "
+                                   "make its category tested.")
+
+
+class CategoryStatus(StrEnum):
+    """Whether a category was tested: a grade is shown only for tested or incomplete ones."""
+
+    TESTED = "tested"
+    INCOMPLETE = "incomplete"  # some of its checks were inconclusive or failed
+    NOT_TESTED = "not_tested"
 
 
 class CategoryScore(_Frozen):
     category: Category
-    score: int | None = Field(description="0-100, or null when no check of it ran.")
+    score: int | None = Field(description="0-100, or null when the category was not tested.")
     grade: str | None
     findings: int
+    status: CategoryStatus = Field(
+        default=CategoryStatus.TESTED,
+        description="tested; incomplete (some checks inconclusive or failed: the grade is an "
+                    "upper bound); not_tested (no check of it completed a test).")
 
 
 class OperationStatus(_Frozen):
@@ -201,6 +223,24 @@ class Report(_Frozen):
         for finding in self.findings:
             counts[finding.severity] += 1
         return counts
+
+    def plan_summary(self) -> str:
+        """How much of the plan ran, e.g. '38 of 42 checks completed; 4 inconclusive:
+        throttled; 2 skipped' -- the line every writer shows under the grade."""
+        counts = dict.fromkeys(OutcomeStatus, 0)
+        for outcome in self.checks:
+            counts[outcome.status] += 1
+        parts = [f"{counts[OutcomeStatus.COMPLETED]} of {len(self.checks)} checks completed"]
+        if counts[OutcomeStatus.INCONCLUSIVE]:
+            causes = sorted({(o.reason or "unknown").split(":", 1)[0] for o in self.checks
+                             if o.status is OutcomeStatus.INCONCLUSIVE})
+            parts.append(f"{counts[OutcomeStatus.INCONCLUSIVE]} inconclusive: "
+                         f"{', '.join(causes)}")
+        if counts[OutcomeStatus.ERROR]:
+            parts.append(f"{counts[OutcomeStatus.ERROR]} failed")
+        if counts[OutcomeStatus.SKIPPED]:
+            parts.append(f"{counts[OutcomeStatus.SKIPPED]} skipped")
+        return "; ".join(parts)
 
     def worst_severity(self) -> Severity | None:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)

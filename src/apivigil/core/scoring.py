@@ -7,8 +7,13 @@ Formula (also in the README):
     grade              = A >= 90, B >= 80, C >= 70, D >= 60, F below
     any critical       -> score capped at 69 and grade no better than D
 
-A category scores only when at least one of its checks completed; otherwise it is null
-("not tested"), so an untested area never looks clean.
+A category is graded only when it was tested: at least one of its checks that can report
+more than info completed (a check that sent no request of its own and reads nothing shared is
+skipped by the engine, not completed). Otherwise it is "not tested" with a null score, even
+when its checks ran but all ended inconclusive (throttled) or failed, so an untested area never
+looks clean. When some of its checks were inconclusive or failed, it is graded "incomplete":
+the grade is an upper bound. The overall score deducts what was found; untested categories
+add nothing to it and every writer shows how much of the plan ran (`Report.plan_summary`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Iterable
 from apivigil.core.models import (
     Category,
     CategoryScore,
+    CategoryStatus,
     CheckOutcome,
     Confidence,
     Finding,
@@ -58,14 +64,30 @@ def score_categories(
     findings: list[Finding], outcomes: list[CheckOutcome]
 ) -> list[CategoryScore]:
     """One entry per category, in the enum's order; untested categories score null."""
-    tested = {o.category for o in outcomes if o.status is OutcomeStatus.COMPLETED}
     result = []
     for category in Category:
         mine = [f for f in findings if f.category is category]
-        if category in tested or mine:
-            score = score_findings(mine)
-            result.append(CategoryScore(category=category, score=score, grade=grade_for(score),
-                                        findings=len(mine)))
-        else:
-            result.append(CategoryScore(category=category, score=None, grade=None, findings=0))
+        status = category_status(category, outcomes, mine)
+        if status is CategoryStatus.NOT_TESTED:
+            result.append(CategoryScore(category=category, score=None, grade=None,
+                                        findings=len(mine), status=status))
+            continue
+        score = score_findings(mine)
+        result.append(CategoryScore(category=category, score=score, grade=grade_for(score),
+                                    findings=len(mine), status=status))
     return result
+
+
+def category_status(
+    category: Category, outcomes: list[CheckOutcome], findings: list[Finding]
+) -> CategoryStatus:
+    """Tested, incomplete or not tested, by the rules in this module's docstring."""
+    mine = [o for o in outcomes if o.category is category]
+    tested = any(o.status is OutcomeStatus.COMPLETED and not o.informational for o in mine)
+    unfinished = any(o.status in (OutcomeStatus.INCONCLUSIVE, OutcomeStatus.ERROR)
+                     for o in mine)
+    if tested:
+        return CategoryStatus.INCOMPLETE if unfinished else CategoryStatus.TESTED
+    if unfinished and any(f.severity is not Severity.INFO for f in findings):
+        return CategoryStatus.INCOMPLETE  # a proven problem, though the rest is unknown
+    return CategoryStatus.NOT_TESTED

@@ -20,12 +20,21 @@ from urllib.parse import urlsplit
 import httpx
 
 from apivigil import __version__
-from apivigil.checks.base import Check, CheckHttp, ScanContext, SharedCache
+from apivigil.checks.base import (
+    SEQUENTIAL_PHASE,
+    Check,
+    CheckCache,
+    CheckHttp,
+    CheckMeta,
+    ScanContext,
+    SharedCache,
+)
 from apivigil.checks.registry import REGISTRY, Registry
 from apivigil.checks.target import Endpoint, Target
 from apivigil.core.config import Credentials, Identity, ScanOptions
 from apivigil.core.errors import (
     BudgetExhaustedError,
+    InconclusiveError,
     ProbeError,
     ScanError,
     SpecError,
@@ -36,6 +45,7 @@ from apivigil.core.models import (
     OperationStatus,
     OutcomeStatus,
     Report,
+    Severity,
 )
 from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.core.scoring import grade_for, score_categories, score_findings
@@ -46,7 +56,6 @@ from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec, parse_do
 from apivigil.spec.model import ApiSpec
 
 REPORT_FORMAT_VERSION = "1.0"
-SEQUENTIAL_PHASE = 10  # checks in this phase or later run one at a time (timing, throttling)
 log = logging.getLogger("apivigil.engine")
 
 
@@ -123,6 +132,7 @@ class Scanner:
             if credentials is None and identities and identities[0].credentials is not None:
                 credentials = identities[0].credentials  # the primary stands in for -u
             cache = SharedCache()
+            identities_given = credentials is not None or bool(identities)
             self.listener(ScanStarted(target=self.redactor.text(target.url),
                                       checks=len(selected)))
             outcomes: list[CheckOutcome] = []
@@ -130,17 +140,18 @@ class Scanner:
 
             def context(http: CheckHttp) -> ScanContext:
                 return ScanContext(target=target, options=options, http=http,
-                                   redactor=self.redactor, cache=cache, spec=spec,
+                                   redactor=self.redactor, cache=CheckCache(cache), spec=spec,
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
                                    notices=self.notices, identities=identities)
 
-            ordered = sorted(selected, key=lambda c: c.meta.phase)
-            for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
-                workers = 1 if phase >= SEQUENTIAL_PHASE else max(1, options.concurrency)
+            for batch in schedule(selected):
+                if any(c.meta.needs_working_credentials for c in batch) and identities_given:
+                    self._wait_out_throttling(client)
+                workers = min(len(batch), max(1, options.concurrency))
                 with ThreadPoolExecutor(max_workers=workers) as pool:
                     results = list(pool.map(
-                        lambda c: self._run_check(c, client, context), group))
+                        lambda c: self._run_check(c, client, context), batch))
                 for outcome, found in results:
                     outcomes.append(outcome)
                     findings.extend(found)
@@ -281,27 +292,48 @@ class Scanner:
         started = time.perf_counter()
         found: list[Finding] = []
         status, reason = OutcomeStatus.COMPLETED, None
-        skip = check.applies_to(ctx)
-        if skip is not None:
-            status, reason = OutcomeStatus.SKIPPED, skip
-        else:
-            try:
-                for finding in check.run(ctx):
+        try:  # applies_to may send requests too (shared baselines)
+            skip = check.applies_to(ctx)
+            if skip is not None:
+                status, reason = OutcomeStatus.SKIPPED, skip
+            else:
+                for finding in check.run(ctx):  # kept one by one: a later error loses none
                     found.append(finding)
-            except BudgetExhaustedError as exc:
-                status, reason = OutcomeStatus.ERROR, f"stopped early: {exc}"
-            except Exception as exc:
-                status = OutcomeStatus.ERROR
-                reason = self.redactor.text(f"{type(exc).__name__}: {exc}")
-                log.debug("check %s crashed:\n%s", meta.id,
-                          self.redactor.text(traceback.format_exc()))
+        except InconclusiveError:
+            pass  # recorded in http.inconclusive_reasons
+        except BudgetExhaustedError as exc:
+            status, reason = OutcomeStatus.ERROR, f"stopped early: {exc}"
+        except Exception as exc:
+            status = OutcomeStatus.ERROR
+            reason = f"{type(exc).__name__}: {exc}"
+            log.debug("check %s crashed:\n%s", meta.id,
+                      self.redactor.text(traceback.format_exc()))
+        if status is OutcomeStatus.COMPLETED:
+            status, reason = _verdict(meta, http, ctx, found)
         outcome = CheckOutcome(
-            check=meta.id, category=meta.category, status=status, reason=reason,
+            check=meta.id, category=meta.category, status=status,
+            reason=self.redactor.text(reason) if reason else None,
             findings=len(found), requests=http.sent,
             duration_s=round(time.perf_counter() - started, 3),
+            informational=meta.severity is Severity.INFO,
         )
         self.listener(CheckFinished(outcome=outcome))
         return outcome, found
+
+    def _wait_out_throttling(self, client: ProbeClient) -> None:
+        """The target sent a Retry-After with a throttling answer: wait it out before checks
+        that need the credentials accepted, if --max-duration leaves time for it."""
+        wait = client.throttled_for
+        if wait <= 0:
+            return
+        if wait + 1.0 >= client.seconds_left:
+            self._notice(f"the target throttled this scan for {wait:.0f} s more (Retry-After), "
+                         "longer than --max-duration leaves: checks that need working "
+                         "credentials may end inconclusive")
+            return
+        self._notice(f"the target throttled this scan (Retry-After): waited {wait:.0f} s "
+                     "before the checks that need working credentials")
+        time.sleep(wait)
 
     def _notice(self, message: str) -> None:
         self.notices.append(message)
@@ -362,6 +394,37 @@ class Scanner:
         if not self.redactor.contains_secret(text):
             return finding
         return Finding.model_validate_json(self.redactor.text(text))
+
+
+def schedule(selected: Sequence[type[Check]]) -> list[list[type[Check]]]:
+    """The order checks run in: by phase (see `checks.base.PHASE_*`); a phase before
+    SEQUENTIAL_PHASE runs as one concurrent batch, every later check alone (timing needs a
+    quiet target, and throttling-provoking checks must not overlap the rest)."""
+    batches: list[list[type[Check]]] = []
+    ordered = sorted(selected, key=lambda c: c.meta.phase)
+    for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
+        checks = list(group)
+        if phase >= SEQUENTIAL_PHASE:
+            batches.extend([c] for c in checks)
+        else:
+            batches.append(checks)
+    return batches
+
+
+def _verdict(
+    meta: CheckMeta, http: CheckHttp, ctx: ScanContext, found: list[Finding]
+) -> tuple[OutcomeStatus, str | None]:
+    """A check that ran to its end: completed, unless throttling kept it from a verdict
+    (inconclusive) or it tested nothing at all (no request of its own, no shared response,
+    no finding: skipped, so its category is never graded on it)."""
+    if http.inconclusive_reasons:
+        first = http.inconclusive_reasons[0]
+        more = len(http.inconclusive_reasons) - 1
+        return OutcomeStatus.INCONCLUSIVE, first + (f" (and {more} more)" if more else "")
+    used_shared = isinstance(ctx.cache, CheckCache) and ctx.cache.used
+    if http.sent == 0 and not used_shared and not found and not meta.offline:
+        return OutcomeStatus.SKIPPED, "sent no request: nothing it applies to was found"
+    return OutcomeStatus.COMPLETED, None
 
 
 def _credential_probe(target: Target) -> Endpoint:

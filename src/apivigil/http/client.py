@@ -156,6 +156,7 @@ class ProbeClient:
         self._slot_lock = threading.Lock()
         self._next_slot = 0.0
         self._paused_until = 0.0
+        self._throttled_until = 0.0  # monotonic end of the last Retry-After the target sent
         self._semaphore = threading.BoundedSemaphore(max(1, limits.concurrency))
         self.ssl_context = build_ssl_context(tls)
         self._client = httpx.Client(
@@ -179,6 +180,18 @@ class ProbeClient:
 
     def deadline_passed(self) -> bool:
         return time.monotonic() - self._started > self.limits.max_duration
+
+    @property
+    def seconds_left(self) -> float:
+        """Time left before --max-duration."""
+        return self.limits.max_duration - (time.monotonic() - self._started)
+
+    @property
+    def throttled_for(self) -> float:
+        """Seconds until the last Retry-After the target sent with a throttling answer ends
+        (0 when it sent none, or it is over): the engine waits this out before checks that
+        need working credentials."""
+        return max(0.0, self._throttled_until - time.monotonic())
 
     def in_scope(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -207,12 +220,19 @@ class ProbeClient:
         self._check_cleartext(url, merged, raw_headers)
         attempts = 1 if accept_throttling else 2
         response: ProbeResponse | None = None
-        for _ in range(attempts):
+        for attempt in range(attempts):
+            if attempt and response is not None:  # a retry spends the budget like any request
+                try:
+                    self._check_allowed(method, url)
+                except BudgetExhaustedError:
+                    return response
             response = self._send(method, url, merged, content, raw_headers)
-            if response.status != 429 or accept_throttling:
+            if throttling_signal(response.status, response.headers) is None:
                 return response
             wait = parse_retry_after(response.headers.get("retry-after"))
-            if wait is None or wait > self.limits.max_retry_after:
+            if wait is not None:
+                self._note_throttled(wait)
+            if accept_throttling or wait is None or wait > self.limits.max_retry_after:
                 return response
             self._pause(wait)
         assert response is not None
@@ -275,6 +295,10 @@ class ProbeClient:
                 "refused to send a supplied credential over cleartext HTTP "
                 "(use --allow-cleartext-credentials to permit it)"
             )
+
+    def _note_throttled(self, seconds: float) -> None:
+        with self._slot_lock:
+            self._throttled_until = max(self._throttled_until, time.monotonic() + seconds)
 
     def _pause(self, seconds: float) -> None:
         with self._slot_lock:
@@ -393,6 +417,18 @@ def _decode_capped(response: httpx.Response, raw: bytes, cap: int) -> bytes:
         return decoder.decompress(raw, cap)
     except zlib.error:
         return raw
+
+
+def throttling_signal(status: int, headers: httpx.Headers) -> str | None:
+    """Why an answer means "throttled or locked out", not a verdict: 429, 423, or a 503 with
+    Retry-After. None for every other answer."""
+    if status == 429:
+        return "throttled: 429 Too Many Requests"
+    if status == 423:
+        return "locked out: 423 Locked"
+    if status == 503 and headers.get("retry-after") is not None:
+        return "throttled: 503 with Retry-After"
+    return None
 
 
 def parse_retry_after(value: str | None) -> float | None:

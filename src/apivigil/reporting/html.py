@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from apivigil.core.models import Report, Severity
+from apivigil.core.models import CategoryStatus, Report, Severity
 
 TEMPLATES = Path(__file__).with_name("templates")
 CHART = {"label_width": 200, "bar_width": 460, "row": 26, "width": 900}
@@ -41,6 +41,7 @@ def _context(report: Report) -> dict[str, Any]:
             "name": c.category.value,
             "score": c.score,
             "grade": c.grade,
+            "incomplete": c.status is CategoryStatus.INCOMPLETE,
             "findings": c.findings,
             "y": i * CHART["row"],
             "width": round(CHART["bar_width"] * (c.score or 0) / 100, 1),
@@ -51,6 +52,7 @@ def _context(report: Report) -> dict[str, Any]:
     counts = report.count_by_severity()
     return {
         "report": report,
+        "plan": report.plan_summary(),
         "duration": (report.finished_at - report.started_at).total_seconds(),
         "counts": [(s.value, counts[s]) for s in Severity],
         "bars": bars,

@@ -71,6 +71,10 @@ def _suite(
         elif outcome.status is OutcomeStatus.SKIPPED:
             ET.SubElement(case, "skipped", message=_clean(outcome.reason or "skipped"))
             counts["skipped"] += 1
+        elif outcome.status is OutcomeStatus.INCONCLUSIVE:  # not tested, so never a pass
+            ET.SubElement(case, "skipped",
+                          message=_clean(f"inconclusive: {outcome.reason or 'no verdict'}"))
+            counts["skipped"] += 1
         elif outcome.status is OutcomeStatus.ERROR:
             ET.SubElement(case, "error", type="check-error",
                           message=_clean(outcome.reason or "the check failed"))

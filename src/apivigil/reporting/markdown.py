@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import re
 
-from apivigil.core.models import Finding, OutcomeStatus, Report, Severity
+from apivigil.core.models import (
+    CategoryScore,
+    CategoryStatus,
+    Finding,
+    OutcomeStatus,
+    Report,
+    Severity,
+)
 
 MAX_DETAILED = 50  # a PR comment must stay readable (and GitHub caps comments at 65536 chars)
 _EXCERPT_LINES = 20
@@ -30,6 +37,8 @@ def render(report: Report) -> str:
         f"Target `{_code(report.target)}` · {len(report.findings)} findings ({summary}) · "
         f"{report.requests} requests in {seconds:.1f} s · apivigil {_text(report.version)}",
         "",
+        f"**{_text(report.plan_summary())}**",
+        "",
     ]
     out += [f"> ⚠️ {_text(notice)}" for notice in report.notices]
     if report.notices:
@@ -37,8 +46,12 @@ def render(report: Report) -> str:
     scored = [c for c in report.categories if c.score is not None]
     if scored:
         out += ["| category | grade | score | findings |", "|---|:-:|--:|--:|"]
-        out += [f"| {c.category.value} | {c.grade} | {c.score} | {c.findings} |" for c in scored]
+        out += [f"| {c.category.value} | {c.grade}{_incomplete(c)} | {c.score} | {c.findings} |"
+                for c in scored]
         out.append("")
+    untested = [c.category.value for c in report.categories if c.score is None]
+    if untested:
+        out += [f"Not tested: {', '.join(untested)}", ""]
     if report.findings:
         out += ["| severity | rule | where | finding |", "|---|---|---|---|"]
         out += [f"| {ICON[f.severity]} {f.severity.value} | `{f.id}` | {_where(f)} | "
@@ -58,6 +71,10 @@ def render(report: Report) -> str:
         out += [f"- `{o.check}` {o.status.value}: {_text(o.reason or '')}" for o in not_run]
         out += ["", "</details>", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _incomplete(category: CategoryScore) -> str:
+    return " (incomplete)" if category.status is CategoryStatus.INCOMPLETE else ""
 
 
 def _details(finding: Finding) -> list[str]:

@@ -156,7 +156,7 @@ def _invocation(report: Report) -> dict[str, Any]:
     notifications = [_outcome_notification(o) for o in report.checks
                      if o.status is not OutcomeStatus.COMPLETED]
     notifications += [{"level": "warning", "message": {"text": _sentence(notice)}}
-                      for notice in report.notices]
+                      for notice in [report.plan_summary(), *report.notices]]
     return {
         "executionSuccessful": True,
         "startTimeUtc": _utc(report.started_at.isoformat()),
@@ -166,10 +166,12 @@ def _invocation(report: Report) -> dict[str, Any]:
 
 
 def _outcome_notification(outcome: CheckOutcome) -> dict[str, Any]:
-    skipped = outcome.status is OutcomeStatus.SKIPPED
-    verb = "skipped" if skipped else "failed"
+    verb, level = {
+        OutcomeStatus.SKIPPED: ("skipped", "note"),
+        OutcomeStatus.INCONCLUSIVE: ("was inconclusive", "warning"),
+    }.get(outcome.status, ("failed", "error"))
     return {
-        "level": "note" if skipped else "error",
+        "level": level,
         "message": {"text": _sentence(f"Check {outcome.check} {verb}: "
                                       f"{outcome.reason or 'no reason given'}")},
         "descriptor": {"id": outcome.check},

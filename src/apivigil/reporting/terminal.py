@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from apivigil.core.models import Finding, OutcomeStatus, Report, Severity
+from apivigil.core.models import CategoryStatus, Finding, OutcomeStatus, Report, Severity
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -65,9 +65,15 @@ def _headline(report: Report) -> Panel:
         f"Target   {report.target}\n",
         f"Findings {len(report.findings)}" + (f" ({summary})" if summary else "") + "\n",
         f"Requests {report.requests} in "
-        f"{(report.finished_at - report.started_at).total_seconds():.1f} s",
+        f"{(report.finished_at - report.started_at).total_seconds():.1f} s\n",
+        (f"Checks   {report.plan_summary()}", _plan_style(report)),
     )
     return Panel(body, title=f"apivigil {report.version}", expand=False)
+
+
+def _plan_style(report: Report) -> str:
+    unfinished = (OutcomeStatus.INCONCLUSIVE, OutcomeStatus.ERROR)
+    return "bold yellow" if any(o.status in unfinished for o in report.checks) else ""
 
 
 def _categories(report: Report) -> Table:
@@ -81,8 +87,10 @@ def _categories(report: Report) -> Table:
             table.add_row(cat.category.value, Text("-", "dim"), Text("not tested", "dim"), "")
             continue
         grade = cat.grade or "-"
-        table.add_row(cat.category.value, Text(grade, GRADE_STYLE.get(grade, "")),
-                      str(cat.score), str(cat.findings))
+        label = Text(grade, GRADE_STYLE.get(grade, ""))
+        if cat.status is CategoryStatus.INCOMPLETE:
+            label.append(" incomplete", "yellow")
+        table.add_row(cat.category.value, label, str(cat.score), str(cat.findings))
     return table
 
 
@@ -174,7 +182,8 @@ def _outcomes(report: Report, *, verbose: bool) -> Table:
     for outcome in report.checks:
         if not verbose and outcome.status is OutcomeStatus.COMPLETED:
             continue
-        style = {"completed": "", "skipped": "dim", "error": "red"}[outcome.status.value]
+        style = {"completed": "", "skipped": "dim", "inconclusive": "yellow",
+                 "error": "red"}[outcome.status.value]
         counts = [str(outcome.findings), str(outcome.requests)] if verbose else []
         table.add_row(outcome.check, Text(outcome.status.value, style=style), *counts,
                       escape(outcome.reason or ""))

@@ -31,7 +31,7 @@ from apivigil.checks.authentication.probing import (
     unknown_username,
     wrong_password,
 )
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_MALFORMED, Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Credentials, basic_header
@@ -62,7 +62,7 @@ class BrokenCredentialCheck(Check):
         sends="3 GETs of each protected endpoint (up to 4): the supplied pair, the supplied "
         "password with a random user name, the supplied user name with a wrong password",
         needs_credentials=True,
-        phase=15,
+        phase=PHASE_MALFORMED,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
@@ -75,7 +75,7 @@ class BrokenCredentialCheck(Check):
             try:
                 yield from self._probe(ctx, endpoint, credentials, stranger)
             except _ThrottledError:
-                note_throttled(ctx, self.meta.id, 429, f"on GET {endpoint.path}")
+                note_throttled(ctx, 429, f"on GET {endpoint.path}")
                 return
             except ProbeError:
                 continue

@@ -30,7 +30,7 @@ from apivigil.checks.authentication.probing import (
     note_throttled,
     signature,
 )
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_MALFORMED, Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
@@ -79,7 +79,7 @@ class CredentialsInUrl(Check):
         severity=Severity.CRITICAL,
         sends="reads the spec; 3 GETs of the authentication endpoint with access_token, "
         "api_key and token query parameters set to random values",
-        phase=15,
+        phase=PHASE_MALFORMED,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
@@ -130,7 +130,7 @@ class CredentialsInUrl(Check):
             except ProbeError:
                 return
             if response.status == 429:
-                note_throttled(ctx, self.meta.id, 429, f"at the {name} probe")
+                note_throttled(ctx, 429, f"at the {name} probe")
                 return
             if response.status in _NOT_A_SIGN:
                 continue

@@ -26,7 +26,7 @@ import secrets
 from collections.abc import Iterator
 
 from apivigil.checks.authentication.probing import REFERENCES, debug_signature
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
@@ -75,6 +75,7 @@ class DebugConsole(Check):
         severity=Severity.CRITICAL,
         sends="3 GETs: /console, the Werkzeug debugger's script and one random missing path; "
         "reads the shared anonymous baselines",
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

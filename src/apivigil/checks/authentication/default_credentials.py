@@ -25,7 +25,7 @@ from apivigil.checks.authentication.probing import (
     unknown_username,
     wrong_password,
 )
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
@@ -80,7 +80,7 @@ class DefaultCredentials(Check):
         severity=Severity.CRITICAL,
         sends="up to 11 GETs of the authentication endpoint: a random wrong pair, then "
         "well-known pairs (admin:admin...) with HTTP Basic, stopping at throttling or lockout",
-        phase=20,
+        phase=PHASE_THROTTLING,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
@@ -105,7 +105,7 @@ class DefaultCredentials(Check):
                 return
             if response.status in (429, 423) or (
                     not is_success(response) and _LOCKED.search(response.text)):
-                note_throttled(ctx, self.meta.id, response.status,
+                note_throttled(ctx, response.status,
                                f"after {number} of {len(attempts)} attempts")
                 return
             if not is_success(response):

@@ -6,9 +6,9 @@ credentials, to an empty password or to a malformed Authorization header lets an
 Endpoints that are public by design (2xx anonymously and not declared secured) are left alone.
 
 The wrong credential follows the endpoint's challenge: a random Basic pair, or a random Bearer
-token when the endpoint challenges with Bearer only. Probes accept a 429 as an answer (a
-throttled request is refused, not let in) and the check stops probing an endpoint that
-throttles, so it never waits on a rate limiter. Sends at most 3 requests per protected endpoint
+token when the endpoint challenges with Bearer only. A 429 or 423 stops the check at once (it
+never waits on a rate limiter) and it ends inconclusive: the variants not yet sent are
+untested, so that is no clean result. Sends at most 3 requests per protected endpoint
 (up to 10 endpoints) besides the shared anonymous baseline.
 """
 
@@ -17,7 +17,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.authentication.probing import note_throttled
+from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
 from apivigil.checks.common import (
     DUMMY_USER,
     challenges,
@@ -77,6 +78,7 @@ class AuthenticationEnforcement(Check):
         severity=Severity.CRITICAL,
         sends="GET of up to 10 endpoints without credentials, with a wrong credential, an "
         "empty password and a malformed Authorization header",
+        phase=PHASE_FAILED_LOGINS,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
@@ -118,8 +120,11 @@ class AuthenticationEnforcement(Check):
                                         use_extra_headers=False, accept_throttling=True)
             except ProbeError:
                 continue
-            if response.status == 429:
-                return  # throttled: refused, and more probes would only prolong it
+            if response.status in (429, 423):
+                # Refused, but the rest of the variants are untested: no verdict, and more
+                # probes would only prolong the throttling.
+                note_throttled(ctx, response.status, f"on GET {path}")
+                return
             if is_success(response):
                 yield self.finding(
                     "accepts-invalid-credentials",

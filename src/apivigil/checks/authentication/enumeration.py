@@ -31,7 +31,7 @@ from apivigil.checks.authentication.probing import (
     note_throttled,
     signature,
 )
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
 from apivigil.http.client import ProbeResponse
 
@@ -57,6 +57,7 @@ class UserEnumerationResponse(Check):
         severity=Severity.MEDIUM,
         sends="up to 9 GETs of the authentication endpoint: known user with a wrong password, "
         "unknown user with a wrong password and no credentials, 3 rounds interleaved",
+        phase=PHASE_FAILED_LOGINS,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
@@ -69,7 +70,7 @@ class UserEnumerationResponse(Check):
         known, unknown = samples.responses[KNOWN], samples.responses[UNKNOWN]
         if min(len(known), len(unknown)) < MIN_SAMPLES:
             if samples.throttled is not None:
-                note_throttled(ctx, self.meta.id, samples.throttled.status,
+                note_throttled(ctx, samples.throttled.status,
                                "before two failed logins of each kind were answered")
             return
         names = list(samples.usernames.values())

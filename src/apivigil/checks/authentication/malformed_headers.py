@@ -27,7 +27,7 @@ from apivigil.checks.authentication.probing import (
     protected_endpoints,
 )
 from apivigil.checks.authentication.verbose_errors import INTERNALS_REMEDIATION
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_MALFORMED, Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
@@ -76,7 +76,7 @@ class MalformedAuthorization(Check):
         severity=Severity.CRITICAL,
         sends="8 GETs per endpoint (authentication endpoint and one more protected one) with "
         "malformed Authorization headers",
-        phase=15,
+        phase=PHASE_MALFORMED,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
@@ -100,7 +100,7 @@ class MalformedAuthorization(Check):
                 except ProbeError:
                     continue
                 if response.status == 429:
-                    note_throttled(ctx, self.meta.id, 429,
+                    note_throttled(ctx, 429,
                                    f"at the {label!r} probe of GET {endpoint.path}")
                     return
                 finding = self._judge(endpoint, label, response)

@@ -103,10 +103,10 @@ def auth_target(ctx: ScanContext) -> AuthTarget | None:
     return ctx.cache.get_or_compute("authentication:target", choose)
 
 
-def note_throttled(ctx: ScanContext, check: str, status: int, what: str) -> None:
-    """Say in the report's notices that throttling (not a clean result) ended a check."""
-    ctx.notices.append(f"{check}: the target throttled or locked out (HTTP {status}) {what}; "
-                       "that part is inconclusive, not reported as clean or as a finding")
+def note_throttled(ctx: ScanContext, status: int, what: str) -> None:
+    """Throttling (not a clean result) kept the check from a verdict: it ends inconclusive."""
+    cause = "locked out" if status in LOCKOUT else "throttled"
+    ctx.http.inconclusive(f"{cause}: HTTP {status} {what}")
 
 
 def known_username(ctx: ScanContext) -> str | None:

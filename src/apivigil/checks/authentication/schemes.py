@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import challenges, probe_endpoints
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
@@ -42,6 +42,7 @@ class AuthenticationSchemes(Check):
         owasp=(Owasp.API2,),
         severity=Severity.INFO,
         sends="nothing of its own: reads the shared anonymous GET of up to 10 endpoints",
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -46,7 +46,7 @@ from apivigil.checks.authentication.probing import (
     unknown_username,
     wrong_password,
 )
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
@@ -128,7 +128,7 @@ class UserEnumerationTiming(Check):
         severity=Severity.MEDIUM,
         sends="22 to 82 GETs of the authentication endpoint: interleaved pairs of failed logins "
         "for the known user and a random unknown user (adaptive, stops early)",
-        phase=10,
+        phase=PHASE_FAILED_LOGINS,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
@@ -179,7 +179,7 @@ class UserEnumerationTiming(Check):
                     if len(known) >= GIVE_UP_AFTER and verdict.clearly_nothing:
                         break
         except _ThrottledError as throttled:
-            note_throttled(ctx, self.meta.id, throttled.status,
+            note_throttled(ctx, throttled.status,
                            f"after {len(known)} timing pairs")
             return
         except ProbeError:

@@ -30,7 +30,7 @@ from apivigil.checks.authentication.probing import (
     debug_signature,
     failure_samples,
 )
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
@@ -97,6 +97,7 @@ class VerboseAuthErrors(Check):
         sends="nothing of its own: reads the failed logins of authentication.user-enumeration "
         "(up to 9 GETs of the authentication endpoint, sent once for both) and the shared "
         "anonymous baselines",
+        phase=PHASE_FAILED_LOGINS,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from apivigil.checks.base import ScanContext
+from apivigil.checks.base import PHASE_WRITE, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
@@ -36,7 +36,7 @@ _ADMIN_SEGMENT = re.compile(
 _ROLE_EXTENSIONS = ("x-roles", "x-required-roles", "x-role", "x-required-role", "x-allowed-roles")
 _ADMIN_EXTENSIONS = ("x-admin", "x-admin-only", "x-internal")
 # Checks that change data run after the read-only ones, so they never move what those read.
-WRITE_PHASE = 5
+WRITE_PHASE = PHASE_WRITE
 
 
 def fetch(ctx: ScanContext, identity: Identity | None, url: str) -> ProbeResponse | None:

@@ -17,7 +17,7 @@ import contextlib
 import secrets
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import challenges
 from apivigil.checks.data_exposure.common import (
     Observed,
@@ -80,6 +80,7 @@ class ErrorDisclosure(Check):
         severity=Severity.HIGH,
         sends="the shared GET baselines, one GET of a path that does not exist and one GET with "
         "a throwaway Basic credential whose password is 200 bytes to up to 3 endpoints",
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -22,7 +22,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import DUMMY_USER, challenges
 from apivigil.checks.data_exposure.common import (
     Observed,
@@ -104,6 +104,7 @@ class SensitiveData(Check):
         severity=Severity.HIGH,
         sends="the shared GET baselines of up to 5 endpoints (anonymous and authenticated) and "
         "one GET with a throwaway Basic credential",
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.tlsfacts import chain_trust_error, tls_facts
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
@@ -146,6 +146,7 @@ class Certificate(Check):
         sends="one sslyze certificate scan and one TLS handshake to the HTTPS port; "
         "no HTTP request",
         needs_https=True,
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.httpside import http_side
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
@@ -60,6 +60,7 @@ class CleartextExposure(Check):
         severity=Severity.CRITICAL,
         sends="GET to up to 5 endpoints and / on the http:// side, without and with a dummy "
         "Basic credential (shared with encryption.https-enforcement)",
+        phase=PHASE_FAILED_LOGINS,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

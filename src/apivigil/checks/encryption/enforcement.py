@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.cleartext import REMEDIATION
 from apivigil.checks.encryption.httpside import SideProbe, http_side
 from apivigil.core.models import Category, Finding, Owasp, Severity
@@ -45,6 +45,7 @@ class HttpsEnforcement(Check):
         severity=Severity.CRITICAL,
         sends="the cleartext survey shared with encryption.cleartext, then redirects to "
         "http:// on the same host followed (GET, no credentials, at most 5 hops)",
+        phase=PHASE_FAILED_LOGINS,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
@@ -70,6 +70,7 @@ class Hsts(Check):
         severity=Severity.MEDIUM,
         sends="GET of one endpoint over https:// (following same-host redirects) and over http://",
         needs_https=True,
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

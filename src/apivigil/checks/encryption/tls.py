@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.tlsfacts import TlsFacts, tls_facts
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
@@ -127,6 +127,7 @@ class TlsConfiguration(Check):
         sends="one sslyze scan of the HTTPS port (TLS handshakes only, at most 5 at a time); "
         "no HTTP request",
         needs_https=True,
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

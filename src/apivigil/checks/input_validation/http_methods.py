@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success, probe_endpoints
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
@@ -63,6 +63,7 @@ class HttpMethods(Check):
         severity=Severity.MEDIUM,
         sends="one TRACE with a marker header, and up to 4 GETs overriding the method to "
         "PROPFIND (three headers and ?_method=)",
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import Input, Target, numeric, send, targets
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
@@ -87,6 +87,7 @@ class Injection(Check):
         sends="GETs with read-only payloads (a quote, a Mongo operator, 1337*7331 in template "
         "syntax) in up to 4 string inputs, plus a harmless control value to confirm a signature "
         "(at most `injection_requests`, default 30)",
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import SPEC_REFERENCES
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
@@ -40,6 +40,7 @@ class PublicSpec(Check):
         severity=Severity.INFO,
         sends="one GET of the spec URL, without credentials",
         needs_spec=True,
+        phase=PHASE_PROBES,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

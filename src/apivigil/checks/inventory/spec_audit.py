@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import SPEC_REFERENCES, label, listed
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.spec.model import ApiSpec, Operation
@@ -119,6 +119,8 @@ class SpecAudit(Check):
         severity=Severity.MEDIUM,
         sends="nothing: reads the spec only",
         needs_spec=True,
+        phase=PHASE_PROBES,
+        offline=True,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import listed
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
@@ -75,6 +75,7 @@ class SpecTransport(Check):
         severity=Severity.HIGH,
         sends="one GET of a spec operation on the http:// side, without credentials",
         needs_spec=True,
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

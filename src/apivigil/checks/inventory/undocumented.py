@@ -18,7 +18,7 @@ import re
 import secrets
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import SPEC_REFERENCES
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
@@ -88,6 +88,7 @@ class UndocumentedEndpoints(Check):
         sends=f"GET of one random path, up to {len(WELL_KNOWN)} well-known debug/admin/metrics "
         f"paths and up to {MAX_OLD_VERSIONS} older-version paths, without credentials",
         needs_spec=True,
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

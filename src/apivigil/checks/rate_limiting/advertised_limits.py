@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
 from apivigil.checks.rate_limiting.burst import run_burst, skip_reason
 from apivigil.checks.rate_limiting.common import REMEDIATION
 from apivigil.core.models import Category, Finding, Owasp, Severity
@@ -25,7 +25,7 @@ class AdvertisedLimits(Check):
         owasp=(Owasp.API4,),
         severity=Severity.MEDIUM,
         sends="nothing of its own: judges the shared burst of failed logins",
-        phase=20,
+        phase=PHASE_THROTTLING,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

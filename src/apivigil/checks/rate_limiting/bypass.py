@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
 from apivigil.checks.rate_limiting.burst import (
     Burst,
     run_burst,
@@ -57,7 +57,7 @@ class RateLimitBypass(Check):
         severity=Severity.HIGH,
         sends="after a throttled burst: one failed login per client-address header and path "
         "variant (7), each confirmed by a plain retry (up to 8 more)",
-        phase=20,
+        phase=PHASE_THROTTLING,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
 from apivigil.checks.rate_limiting.burst import run_burst, skip_reason
 from apivigil.checks.rate_limiting.common import REMEDIATION
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
@@ -30,7 +30,7 @@ class LoginThrottling(Check):
         severity=Severity.HIGH,
         sends="up to `login_burst` (default 30) GETs with a wrong Basic password for a "
         "throwaway user at the login endpoint, stopping at the first 429/lockout",
-        phase=20,
+        phase=PHASE_THROTTLING,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

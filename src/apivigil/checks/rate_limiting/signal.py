@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.checks.rate_limiting.burst import LIMIT_HEADERS
 from apivigil.checks.rate_limiting.common import REMEDIATION
@@ -26,6 +26,7 @@ class RateLimitSignal(Check):
         owasp=(Owasp.API4,),
         severity=Severity.INFO,
         sends="nothing new: inspects the shared GET baselines",
+        phase=PHASE_PROBES,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
