@@ -66,9 +66,17 @@ def test_unreadable_spec_exits_3(serve):
                        "spec file not found")
 
 
-def test_untrusted_certificate_needs_cacert_or_insecure(serve, authority):
+def test_untrusted_certificate_is_a_finding_and_exit_codes_follow_fail_on(serve, authority):
     server = serve(protected_api(), tls="modern")
-    assert_clean_error(run_cli("scan", server.url + "/"), 3, "--cacert")
+    untrusted = run_cli("scan", server.url + "/", "--checks", "encryption.certificate",
+                        "--format", "json", "--fail-on", "high", "--no-store")
+    assert untrusted.returncode == 1, untrusted.stderr
+    report = json.loads(untrusted.stdout)
+    assert [f["id"] for f in report["findings"]] == ["encryption.cert-untrusted"]
+    assert any("--cacert" in n for n in report["notices"])
+    lenient = run_cli("scan", server.url + "/", "--checks", "encryption.certificate",
+                      "--format", "json", "--fail-on", "critical", "--no-store")
+    assert lenient.returncode == 0, lenient.stderr
     with_ca = run_cli("scan", server.url + "/", "--cacert", str(authority.ca_path),
                       "--checks", "encryption.hsts")
     assert with_ca.returncode == 0, with_ca.stderr

@@ -167,3 +167,39 @@ def test_exchanges_are_recorded_redacted(serve):
     assert "s3cret-pass" not in record
     assert "YWxpY2U6czNjcmV0LXBhc3M" not in record  # ...the recorded evidence never does
     assert "[REDACTED]" in record
+
+
+def test_cacert_that_is_not_pem_is_a_usage_error(tmp_path):
+    from apivigil.core.errors import ExitCode, UsageError
+    from apivigil.http.client import TlsSettings, build_ssl_context
+
+    not_pem = tmp_path / "ca.der"
+    not_pem.write_bytes(b"\x30\x82\x01\x0a not a certificate")
+    with pytest.raises(UsageError, match="not a readable PEM file") as caught:
+        build_ssl_context(TlsSettings(cacert=str(not_pem)))
+    assert caught.value.exit_code is ExitCode.USAGE
+
+
+def test_a_retry_after_429_counts_against_the_budget(serve):
+    app = Flask("throttled-once")
+    calls: list[float] = []
+
+    @app.get("/")
+    def index():
+        calls.append(time.monotonic())
+        return Response("slow down", status=429, headers={"Retry-After": "1"})
+
+    server = serve(app)
+    probe = client(max_requests=1)
+    response = probe.get(server.url + "/")
+    assert response.status == 429  # no budget left for the retry: the 429 is the answer
+    assert len(calls) == 1 and probe.requests_sent == 1
+
+
+def test_503_with_retry_after_is_throttling_and_remembered(serve):
+    app = Flask("maintenance")
+    app.get("/")(lambda: Response("busy", status=503, headers={"Retry-After": "30"}))
+    server = serve(app)
+    probe = client()
+    assert probe.get(server.url + "/").status == 503
+    assert 25 < probe.throttled_for <= 30  # the engine waits this out before credential checks

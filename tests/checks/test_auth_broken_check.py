@@ -11,7 +11,7 @@ from apivigil.demo.server import demo_scan_options, serve_demo
 from apivigil.engine.runner import Scanner
 from tests.fixtures.apps.auth import login_api
 from tests.fixtures.apps.basic import PASSWORD, USER
-from tests.support import above_low, outcome
+from tests.support import above_low, assert_completed, outcome
 
 CHECK = {"checks": ("authentication.broken-credential-check",)}
 CREDS = Credentials(USER, PASSWORD)
@@ -61,6 +61,7 @@ def test_vulnerable_demo_secure_endpoint_is_flagged_and_hardened_is_not():
             report = Scanner(demo_scan_options(demo, **CHECK)).run()
         found = {(f.id, f.path) for f in report.findings}
         if hardened:
+            assert_completed(report)
             assert above_low(report) == []
         else:
             assert ("authentication.ignores-username", "/api/secure") in found

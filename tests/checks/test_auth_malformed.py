@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.fixtures.apps.auth import hand_parsed_api, login_api
 from tests.fixtures.apps.basic import protected_api
-from tests.support import above_low
+from tests.support import above_low, assert_completed
 
 CHECK = {"checks": ("authentication.malformed-authorization",)}
 
@@ -41,4 +41,5 @@ def test_werkzeug_request_authorization_crashes_on_non_ascii_basic_tokens(serve,
     report = run_scan(https.url + "/api/data", **CHECK)
     assert [(f.id, f.parameter) for f in report.findings] == [
         ("authentication.malformed-header-error", "non-ASCII bytes")]
+    assert_completed(report)
     assert above_low(report) == []

@@ -10,6 +10,7 @@ import pytest
 from apivigil.core.config import Credentials
 from tests.fixtures.apps.auth import login_api, throttled, timing_api
 from tests.fixtures.apps.basic import PASSWORD, USER
+from tests.support import assert_completed
 
 CHECK = {"checks": ("authentication.user-enumeration-timing",)}
 CREDS = Credentials(USER, PASSWORD)
@@ -55,4 +56,5 @@ def test_generic_login_clean_twin_is_silent(serve, run_scan):
     """The clean login does a bcrypt check against a dummy hash for unknown users."""
     https = serve(login_api("clean"), tls="modern")
     report = run_scan(https.url + "/api/login", credentials=CREDS, **CHECK)
+    assert_completed(report)
     assert report.findings == []

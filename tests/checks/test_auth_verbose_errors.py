@@ -7,7 +7,7 @@ from flask import Flask, Response, jsonify
 from apivigil.core.config import Credentials
 from tests.fixtures.apps.auth import login_api
 from tests.fixtures.apps.basic import PASSWORD, USER, challenge, valid_credentials
-from tests.support import above_low
+from tests.support import above_low, assert_completed
 
 CHECK = {"checks": ("authentication.verbose-errors",)}
 CREDS = Credentials(USER, PASSWORD)
@@ -38,6 +38,7 @@ def test_traceback_in_a_failed_login_is_medium(serve, run_scan):
 def test_generic_message_is_silent(serve, run_scan):
     https = serve(login_api("clean"), tls="modern")
     report = run_scan(https.url + "/api/login", credentials=CREDS, **CHECK)
+    assert_completed(report)
     assert report.findings == []
 
 
@@ -55,6 +56,7 @@ def test_invalid_username_or_password_is_not_verbose(serve, run_scan):
 
     https = serve(app, tls="modern")
     report = run_scan(https.url + "/api/login", credentials=CREDS, **CHECK)
+    assert_completed(report)
     assert above_low(report) == []
     assert report.findings == []
 

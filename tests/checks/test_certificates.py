@@ -1,7 +1,8 @@
 """encryption.certificate against real TLS servers on 127.0.0.1 with one flawed certificate each.
 
-A certificate the scanner's client does not accept stops the scan in preflight (exit 3) unless
--k is given; with -k the scan goes on and this check names the problem.
+A certificate the scanner's client does not accept is a finding, not the end of the scan: the
+scan goes on without verification and without the user's credentials (withheld with a notice);
+-k sends them anyway. Either way this check names the problem.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from apivigil.core.errors import ScanError
-from tests.fixtures.apps.basic import protected_api
+from apivigil.core.config import Credentials
+from tests.fixtures.apps.basic import PASSWORD, USER, protected_api
 from tests.fixtures.apps.encryption import make_ca, make_leaf, make_sha1_leaf, tls_context
-from tests.support import above_low
+from tests.support import Recorder, assert_completed
 
 CHECK = {"checks": ("encryption.certificate",)}
+CREDENTIALS = Credentials(USER, PASSWORD)
 NOW = datetime.now(UTC)
 
 
@@ -86,22 +88,57 @@ def test_self_signed_certificate_trusted_through_cacert_is_silent(serve, run_sca
     assert findings(report) == []
 
 
-def test_chain_from_unknown_ca_is_untrusted(serve, run_scan, tmp_path, ca_file):
+@pytest.mark.parametrize("insecure", [False, True], ids=["untrusted", "with-k"])
+def test_chain_from_unknown_ca_is_untrusted(serve, run_scan, tmp_path, ca_file, insecure):
     leaf = make_leaf(tmp_path, make_ca("someone else's CA"))
-    with pytest.raises(ScanError, match="-k"):  # the engine's preflight refuses it
-        scan_leaf(serve, run_scan, leaf, cacert=ca_file)
-    report = scan_leaf(serve, run_scan, leaf, cacert=ca_file, insecure=True)
+    report = scan_leaf(serve, run_scan, leaf, cacert=ca_file, insecure=insecure)
     assert findings(report) == [("encryption.cert-untrusted", "high")]
     assert report.findings[0].evidence.data["verify_error"]
 
 
+@pytest.mark.parametrize(
+    ("leaf_options", "rule"),
+    [({"not_before": NOW - timedelta(days=100), "not_after": NOW - timedelta(days=10)},
+      "encryption.cert-expired"),
+     ({"names": ("api.example.test",)}, "encryption.cert-hostname-mismatch")],
+    ids=["expired", "wrong-host"])
+def test_untrusted_certificate_is_reported_and_credentials_withheld(
+        serve, run_scan, ca, ca_file, tmp_path, leaf_options, rule):
+    leaf = make_leaf(tmp_path, ca, **leaf_options)
+    app = Recorder(protected_api(hsts="max-age=31536000"))
+    https = serve(app, tls=tls_context(leaf))
+    report = run_scan(https.url + "/api/data", cacert=ca_file, credentials=CREDENTIALS,
+                      headers=(("X-Api-Key", "key-not-for-untrusted"),),
+                      checks=("encryption.certificate", "data_exposure.cache-control"))
+    assert rule in {f.id for f in report.findings}
+    [notice] = [n for n in report.notices if "not trusted" in n]
+    assert "without your credentials" in notice and "_ssl.c" not in notice
+    assert notice.count("(") == notice.count(")")  # the message reads as a sentence
+    assert_completed(report, expect={"data_exposure.cache-control": "skipped"})
+    assert "certificate" in (report.checks[1].reason or "")
+    sent = " ".join(r["authorization"] + r["headers"] for r in app.requests)
+    assert app.requests and "Basic" not in sent and "key-not-for-untrusted" not in sent
+
+
+def test_with_k_credentials_are_sent_to_an_untrusted_server(serve, run_scan, ca, ca_file,
+                                                           tmp_path):
+    leaf = make_leaf(tmp_path, ca, names=("api.example.test",))
+    app = Recorder(protected_api(hsts="max-age=31536000"))
+    https = serve(app, tls=tls_context(leaf))
+    report = run_scan(https.url + "/api/data", cacert=ca_file, credentials=CREDENTIALS,
+                      insecure=True, checks=("data_exposure.cache-control",))
+    assert_completed(report)
+    assert any(r["authorization"].startswith("Basic ") for r in app.requests)
+
+
 def test_good_certificate_is_silent(serve, run_scan, ca, ca_file, tmp_path):
     report = scan_leaf(serve, run_scan, make_leaf(tmp_path, ca), cacert=ca_file)
+    assert_completed(report)
     assert report.findings == []
-    assert above_low(report) == []
 
 
 def test_demo_certificate_is_silent(serve, run_scan):
     https = serve(protected_api(), tls="modern")
     report = run_scan(https.url + "/", **CHECK)
+    assert_completed(report)
     assert report.findings == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify
 
 from tests.fixtures.apps.basic import PASSWORD, USER, protected_api, redirect_to
-from tests.support import above_low, port_of, rule_ids
+from tests.support import above_low, assert_completed, port_of, rule_ids
 
 CHECK = {"checks": ("encryption.cleartext",)}
 
@@ -37,6 +37,7 @@ def test_permanent_redirect_before_auth_is_silent(serve, run_scan):
     http = serve(redirect_to(https.url))
     report = run_scan(https.url + "/api/data", http_port=port_of(http.url),
                       credentials=_creds(), **CHECK)
+    assert_completed(report)
     assert above_low(report) == []
     assert rule_ids(report) == set()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apivigil.core.config import Credentials
 from tests.fixtures.apps.basic import PASSWORD, USER
 from tests.fixtures.apps.encryption import cookie_api
-from tests.support import above_low
+from tests.support import above_low, assert_completed
 
 CHECK = {"checks": ("encryption.cookies",)}
 
@@ -41,10 +41,12 @@ def test_cookies_without_flags_are_flagged(serve, run_scan):
 def test_session_cookie_seen_only_after_login(serve, run_scan):
     report = scan(serve, run_scan, "")
     assert {f.parameter for f in report.findings} == {"prefs"}
+    assert_completed(report)
     assert above_low(report) == []
 
 
 def test_cookies_with_all_flags_are_silent(serve, run_scan):
     report = scan(serve, run_scan, "; Secure; HttpOnly; SameSite=Lax",
                   credentials=Credentials(USER, PASSWORD))
+    assert_completed(report)
     assert report.findings == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.fixtures.apps.data_exposure import banner_api, crashing_api, serve_quiet, sql_error_api
-from tests.support import above_low
+from tests.support import above_low, assert_completed
 
 CHECK = {"checks": ("data_exposure.error-disclosure",)}
 
@@ -23,6 +23,7 @@ def test_werkzeug_debugger_is_high_with_internal_details(serve, run_scan):
 def test_generic_error_handler_is_silent(serve, run_scan):
     https = serve(crashing_api(debug=False), tls="modern")
     report = run_scan(https.url + "/api/items", **CHECK)
+    assert_completed(report)
     assert report.findings == []  # a bare 500 is never called a leak
 
 
@@ -36,6 +37,7 @@ def test_sql_error_text_is_flagged(serve, run_scan):
 def test_generic_sql_failure_is_silent(serve, run_scan):
     https = serve(sql_error_api(leak=False), tls="modern")
     report = run_scan(https.url + "/api/search", **CHECK)
+    assert_completed(report)
     assert above_low(report) == []
     assert report.findings == []
 
@@ -59,6 +61,7 @@ def test_development_server_banner_is_low(serve, run_scan):
 def test_no_version_banner_is_silent(authority, run_scan):
     with serve_quiet(banner_api(banner=False), authority.server_context()) as url:
         report = run_scan(url + "/", checks=("data_exposure.version-banner",))
+    assert_completed(report)
     assert report.findings == []
 
 

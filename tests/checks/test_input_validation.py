@@ -15,7 +15,7 @@ from tests.fixtures.apps.input_validation import (
     mongo_like_api,
     search_api,
 )
-from tests.support import above_low
+from tests.support import above_low, assert_completed
 
 MALFORMED = {"checks": ("input_validation.malformed-input",)}
 INJECTION = {"checks": ("input_validation.injection",)}
@@ -46,6 +46,7 @@ def test_invalid_input_the_spec_forbids_accepted_is_low(serve, run_scan, tmp_spe
     report = run_scan(https.url, spec=tmp_spec(SPEC_ITEMS), **MALFORMED)
     assert summary(report) == {("input_validation.invalid-input-accepted", "low",
                                 "query limit")}
+    assert_completed(report)
     assert above_low(report) == []
 
 
@@ -74,6 +75,7 @@ def test_template_evaluation_is_flagged(serve, run_scan):
 def test_template_variable_is_silent(serve, run_scan):
     https = serve(greeting_api(injectable=False), tls="modern")
     report = run_scan(https.url + "/api/hello?name=bob", **INJECTION)
+    assert_completed(report)
     assert report.findings == []
 
 
@@ -86,6 +88,7 @@ def test_query_operator_error_is_flagged(serve, run_scan):
 def test_scalar_only_query_is_silent(serve, run_scan):
     https = serve(mongo_like_api(injectable=False), tls="modern")
     report = run_scan(https.url + "/api/find?name=alice", **INJECTION)
+    assert_completed(report)
     assert report.findings == []
 
 
@@ -150,6 +153,7 @@ def test_oversized_password_crash_with_traceback_is_medium(serve, run_scan):
 def test_length_checked_password_is_silent(serve, run_scan):
     https = serve(bcrypt_login_api(checks_length=True), tls="modern")
     report = run_scan(https.url + "/api/login", **MALFORMED)
+    assert_completed(report)
     assert report.findings == []
 
 

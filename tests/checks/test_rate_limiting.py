@@ -16,7 +16,7 @@ from tests.fixtures.apps.rate_limiting import (
     path_keyed_login,
     unlimited_login,
 )
-from tests.support import above_low
+from tests.support import above_low, assert_completed
 
 FAMILY = {"checks": ("rate_limiting",), "settings": {"login_burst": 12}}
 
@@ -39,6 +39,7 @@ def test_login_without_limiter_is_flagged(serve, run_scan):
 def test_limiter_keyed_on_peer_address_is_clean(serve, run_scan):
     https = serve(limited_login(key="remote"), tls="modern")
     report = run_scan(https.url + "/api/login", **FAMILY)
+    assert_completed(report)
     assert above_low(report) == []
     throttled = next(f for f in report.findings if f.id == "rate_limiting.login-throttled")
     # The engine's preflight and the shared anonymous baseline used two of the five per minute.
@@ -74,6 +75,7 @@ def test_advertised_but_unenforced_limit_is_flagged(serve, run_scan):
 def test_account_lockout_counts_as_throttling(serve, run_scan):
     https = serve(lockout_login(), tls="modern")
     report = run_scan(https.url + "/api/login", **FAMILY)
+    assert_completed(report)
     assert above_low(report) == []
     throttled = next(f for f in report.findings if f.id == "rate_limiting.login-throttled")
     assert throttled.evidence.data["throttled_at"] == 6

@@ -8,16 +8,17 @@ the next. All network I/O goes through `ctx.http`; a check never opens a socket 
 
 from __future__ import annotations
 
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from apivigil.checks.target import Endpoint, Target
 from apivigil.core.config import Credentials, Identity, ScanOptions
-from apivigil.core.errors import InconclusiveError, ProbeError
+from apivigil.core.errors import InconclusiveError, ProbeError, UsageError
 from apivigil.core.models import (
     Category,
     Confidence,
@@ -46,6 +47,64 @@ PHASE_MALFORMED = 15  # malformed, forged or misplaced credentials
 PHASE_THROTTLING = 20  # default credentials and bursts: meant to trip limiters, so last
 
 
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One check setting (`--set NAME=VALUE`): its type, range, default and help.
+
+    `kind` is "int" (within `minimum`..`maximum`), "bool" (true/false, yes/no, on/off, 1/0) or
+    "names" (a comma-separated list of names). A wrong name or value is a usage error (exit 2),
+    never silently ignored or turned into something else.
+    """
+
+    name: str
+    kind: Literal["int", "bool", "names"]
+    default: int | bool | tuple[str, ...]
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def describe(self) -> str:
+        """The type and range, e.g. 'integer 10..100' (shown by `apivigil checks`)."""
+        if self.kind == "int":
+            return f"integer {self.minimum}..{self.maximum}"
+        return {"bool": "true or false", "names": "comma-separated names"}[self.kind]
+
+    def parse(self, value: object) -> int | bool | tuple[str, ...]:
+        """The typed value of `value` (a string from the command line or config file, or an
+        already typed value from a library caller)."""
+        text = value if isinstance(value, str) else None
+        problem = f"--set {self.name} takes {self.describe()}, got {value!r}"
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            lowered = (text or "").strip().lower()
+            if lowered in _TRUE or lowered in _FALSE:
+                return lowered in _TRUE
+            raise UsageError(problem)
+        if self.kind == "int":
+            try:
+                number = int(text.strip()) if text is not None else int(value)  # type: ignore[call-overload]
+            except (TypeError, ValueError):
+                raise UsageError(problem) from None
+            if isinstance(value, bool | float) or not (
+                    (self.minimum is None or number >= self.minimum)
+                    and (self.maximum is None or number <= self.maximum)):
+                raise UsageError(problem)
+            return number
+        items = (text.split(",") if text is not None
+                 else list(value) if isinstance(value, list | tuple) else None)
+        if items is None:
+            raise UsageError(problem)
+        names = tuple(str(item).strip() for item in items if str(item).strip())
+        if not names or not all(_NAME.match(n) for n in names):
+            raise UsageError(problem)
+        return names
+
+
 @dataclass(frozen=True)
 class CheckMeta:
     """A check's identity card: shown by `apivigil checks` and copied into its findings."""
@@ -62,6 +121,7 @@ class CheckMeta:
     needs_credentials: bool = False
     needs_https: bool = False  # judges the TLS side: skipped when the target URL is http://
     phase: int = 0  # see PHASE_*: identity checks first, throttling-provoking ones last
+    settings: tuple[Setting, ...] = ()  # what `--set` may change for this check
     # Judges the spec alone: completing without a request still tested something. Any other
     # check that sent no request and read no shared response is reported skipped, not clean.
     offline: bool = False

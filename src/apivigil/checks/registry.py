@@ -18,7 +18,7 @@ from apivigil.checks import (
     inventory,
     rate_limiting,
 )
-from apivigil.checks.base import Check
+from apivigil.checks.base import Check, Setting
 from apivigil.core.errors import UsageError
 
 
@@ -40,6 +40,15 @@ class Registry:
     @property
     def ids(self) -> list[str]:
         return [c.meta.id for c in self._checks]
+
+    def settings(self) -> dict[str, Setting]:
+        """Every check setting by name; two checks may declare the same setting only alike."""
+        found: dict[str, Setting] = {}
+        for check in self._checks:
+            for setting in check.meta.settings:
+                if found.setdefault(setting.name, setting) != setting:
+                    raise ValueError(f"setting {setting.name} declared differently twice")
+        return found
 
     def select(
         self, include: Sequence[str] = (), exclude: Sequence[str] = ()

@@ -66,15 +66,25 @@ class Target:
                    base_path=path.rstrip("/"), http_port=http_port, https_port=https_port,
                    endpoints=(endpoint,))
 
-    def with_spec(self, spec: ApiSpec) -> Target:
+    def with_spec(self, spec: ApiSpec, *, found_under: str | None = None) -> Target:
         """Endpoints become the spec's operations, appended to the base URL with values filled.
 
-        The base path is the one in the target URL, or else the path of the spec's first
-        server (e.g. Swagger 2 `basePath: /v2`).
+        For a spec given with --spec, the base path is the one in the target URL, or else the
+        path of the spec's first server (e.g. Swagger 2 `basePath: /v2`). For a discovered
+        spec (`found_under`: the path prefix it was found under), the spec decides: its
+        server's path, or else where it was found; the URL as given may be one endpoint of the
+        API, so it is scanned as given too.
         """
-        base = self.base_path or (spec.base_path if spec.base_path.startswith("/") else "")
+        server_base = spec.base_path if spec.base_path.startswith("/") else ""
+        given_base = self.base_path if found_under is None else found_under
+        base = (given_base or server_base) if found_under is None else (server_base or given_base)
         endpoints = tuple(_endpoint(self.origin(self.scheme) + base, op)
                           for op in spec.operations)
+        if found_under is not None:
+            given = self.endpoints[0]
+            if all((e.method, urlsplit(e.url).path) != (given.method, urlsplit(given.url).path)
+                   for e in endpoints):
+                endpoints = (given, *endpoints)
         return Target(self.url, self.scheme, self.host, self.port, self.base_path,
                       self.http_port, self.https_port, endpoints or self.endpoints)
 

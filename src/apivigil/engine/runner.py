@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import groupby
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from apivigil.checks.base import (
     CheckHttp,
     CheckMeta,
     ScanContext,
+    Setting,
     SharedCache,
 )
 from apivigil.checks.registry import REGISTRY, Registry
@@ -38,6 +40,7 @@ from apivigil.core.errors import (
     ProbeError,
     ScanError,
     SpecError,
+    UsageError,
 )
 from apivigil.core.models import (
     CheckOutcome,
@@ -51,7 +54,7 @@ from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.core.scoring import grade_for, score_categories, score_findings
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
-from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
+from apivigil.http.client import CERTIFICATE_PROBLEM, ClientLimits, ProbeClient, TlsSettings
 from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec, parse_document
 from apivigil.spec.model import ApiSpec
 
@@ -82,6 +85,32 @@ def build_redactor(options: ScanOptions) -> Redactor:
     return redactor
 
 
+# Settings of the engine itself, beside the ones checks declare.
+ENGINE_SETTINGS = (
+    Setting("discover_spec", "bool", True,
+            "without --spec, look for an OpenAPI document in the usual places"),
+)
+
+
+def known_settings(registry: Registry = REGISTRY) -> dict[str, Setting]:
+    """Every setting `--set` accepts: the engine's and each check's."""
+    return {**{s.name: s for s in ENGINE_SETTINGS}, **registry.settings()}
+
+
+def resolve_settings(
+    given: Mapping[str, object], registry: Registry = REGISTRY
+) -> dict[str, object]:
+    """Every known setting with its typed value: the given one (checked) or its default.
+    An unknown name or a bad value is a usage error (exit 2), so a typo never goes unnoticed."""
+    known = known_settings(registry)
+    for name in given:
+        if name not in known:
+            raise UsageError(f"unknown setting {name!r} for --set; known: "
+                             f"{', '.join(sorted(known))} ('apivigil checks' describes them)")
+    return {name: setting.parse(given[name]) if name in given else setting.default
+            for name, setting in known.items()}
+
+
 class Scanner:
     """One scan of one target. `run()` returns the report or raises `ApivigilError`."""
 
@@ -92,41 +121,33 @@ class Scanner:
         listener: Listener = ignore_events,
         registry: Registry = REGISTRY,
     ) -> None:
-        self.options = options
+        self.options = replace(options, settings=resolve_settings(options.settings, registry))
         self.listener = listener
         self.registry = registry
         self.redactor = build_redactor(options)
         self.notices: list[str] = []
+        self._untrusted: str | None = None  # why credentials are withheld from a bad certificate
 
     def run(self) -> Report:
         options = self.options
         started_at = datetime.now(UTC)
         target = Target.parse(options.url, options.http_port, options.https_port)
         selected = self.registry.select(options.checks, options.skip_checks)
-        client = ProbeClient(
-            target.host,
-            ClientLimits(
-                max_requests=options.max_requests,
-                rate=options.rate,
-                concurrency=options.concurrency,
-                timeout=options.timeout,
-                max_duration=options.max_duration,
-            ),
-            TlsSettings(cacert=options.cacert, insecure=options.insecure),
-            self.redactor,
-            allow_cleartext_credentials=options.allow_cleartext_credentials,
-            allow_unsafe_methods=options.allow_unsafe_methods,
-            extra_headers=self._extra_headers(target),
-        )
+        client = self._client(target, untrusted=False)
         try:
             spec = self._load_spec(client) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
-            self._preflight(client, target)
-            if spec is None and _enabled(options.setting("discover_spec", True)):
-                spec = self._discover_spec(client, target)
-                if spec is not None:
-                    target = target.with_spec(spec)
+            try:
+                self._preflight(client, target)
+            except UntrustedCertificateError as exc:
+                client.close()
+                client = self._scan_untrusted(target, str(exc))
+            if spec is None and options.setting("discover_spec", True):
+                discovered = self._discover_spec(client, target)
+                if discovered is not None:
+                    spec, prefix = discovered
+                    target = target.with_spec(spec, found_under=prefix)
             credentials, withheld = self._credentials(client, target, spec)
             identities = self._identities(client, target, withheld)
             if credentials is None and identities and identities[0].credentials is not None:
@@ -163,6 +184,40 @@ class Scanner:
 
     # -- preparation ----------------------------------------------------------------------
 
+    def _client(self, target: Target, *, untrusted: bool) -> ProbeClient:
+        """The scan's probe client; `untrusted`: the certificate failed verification, so
+        verify nothing and send no supplied credential (as on cleartext)."""
+        options = self.options
+        return ProbeClient(
+            target.host,
+            ClientLimits(
+                max_requests=options.max_requests,
+                rate=options.rate,
+                concurrency=options.concurrency,
+                timeout=options.timeout,
+                max_duration=options.max_duration,
+            ),
+            TlsSettings(cacert=options.cacert, insecure=options.insecure or untrusted),
+            self.redactor,
+            allow_cleartext_credentials=options.allow_cleartext_credentials,
+            allow_unsafe_methods=options.allow_unsafe_methods,
+            extra_headers=self._extra_headers(target, untrusted=untrusted),
+            withhold_credentials=untrusted,
+        )
+
+    def _scan_untrusted(self, target: Target, problem: str) -> ProbeClient:
+        """An untrusted certificate is a finding (encryption.certificate names it), not the
+        end of the scan: scan on without verification and without the user's credentials."""
+        self._untrusted = (f"credentials withheld: the certificate of {target.host} is not "
+                           f"trusted ({problem}); pass --cacert FILE to trust its CA, or -k to "
+                           "send them anyway")
+        self._notice(f"the certificate of {target.host} is not trusted ({problem}): scanning on "
+                     "without verifying it and without your credentials (pass --cacert FILE "
+                     "to trust its CA, or -k to send them anyway)")
+        client = self._client(target, untrusted=True)
+        self._preflight(client, target)
+        return client
+
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
         """--spec as a file or URL; external references only from the spec's own host."""
         source = self.options.spec or ""
@@ -176,9 +231,12 @@ class Scanner:
 
         return load_spec(source, fetch)
 
-    def _discover_spec(self, client: ProbeClient, target: Target) -> ApiSpec | None:
+    def _discover_spec(
+        self, client: ProbeClient, target: Target
+    ) -> tuple[ApiSpec, str] | None:
         """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests per base
-        path); off with `--set discover_spec=false`."""
+        path); off with `--set discover_spec=false`. Returns it with the path prefix it was
+        found under."""
         prefixes = dict.fromkeys([target.base_path, ""])
         for path in DISCOVERY_PATHS:
             for prefix in prefixes:
@@ -199,7 +257,7 @@ class Scanner:
                     continue
                 self._notice(f"no --spec given; using the OpenAPI {spec.version} spec found at "
                              f"{self.redactor.text(url)} ({len(spec.operations)} operations)")
-                return spec
+                return spec, prefix
         return None
 
     def _preflight(self, client: ProbeClient, target: Target) -> None:
@@ -207,19 +265,20 @@ class Scanner:
         try:
             client.get(target.url, use_extra_headers=False)
         except ProbeError as exc:
-            hint = ""
-            if "certificate" in str(exc).lower():
-                hint = " (pass --cacert FILE to trust its CA, or -k to scan anyway)"
-            raise ScanError(f"cannot reach {self.redactor.text(target.url)}: "
-                            f"{str(exc).split(': ', 1)[-1]}{hint}") from None
+            problem = str(exc).split(": ", 1)[-1]
+            if CERTIFICATE_PROBLEM in problem and not client.withhold_credentials:
+                raise UntrustedCertificateError(
+                    problem.removeprefix(CERTIFICATE_PROBLEM).strip(" ()")) from None
+            raise ScanError(f"cannot reach {self.redactor.text(target.url)}: {problem}") from None
 
-    def _extra_headers(self, target: Target) -> dict[str, str]:
-        """The -H headers, less the credential-like ones when they would travel in clear."""
+    def _extra_headers(self, target: Target, *, untrusted: bool = False) -> dict[str, str]:
+        """The -H headers, less the credential-like ones when they would travel in clear or
+        to a server whose certificate is not trusted."""
         headers = dict(self.options.headers)
-        if target.is_https or self.options.allow_cleartext_credentials:
+        if not untrusted and (target.is_https or self.options.allow_cleartext_credentials):
             return headers
         withheld = sorted(name for name in headers if is_secret_header(name))
-        if withheld:
+        if withheld and not untrusted:
             self._notice(f"header(s) {', '.join(withheld)} withheld: the target is cleartext "
                          "http:// (scan the https:// URL, or pass "
                          "--allow-cleartext-credentials)")
@@ -232,6 +291,8 @@ class Scanner:
         credentials = self.options.credentials
         if credentials is None:
             return None, None
+        if self._untrusted is not None:
+            return None, self._untrusted
         if not target.is_https and not self.options.allow_cleartext_credentials:
             reason = ("credentials withheld: the target is cleartext http:// "
                       "(scan the https:// URL, or pass --allow-cleartext-credentials)")
@@ -258,6 +319,8 @@ class Scanner:
         """Verify every --identity like -u (exit 3 when one is rejected); -u comes first."""
         identities = self.options.all_identities()
         if not identities or withheld is not None:
+            return ()
+        if self._untrusted is not None:
             return ()
         if not target.is_https and not self.options.allow_cleartext_credentials:
             self._notice("identities withheld: the target is cleartext http:// "
@@ -323,10 +386,10 @@ class Scanner:
     def _wait_out_throttling(self, client: ProbeClient) -> None:
         """The target sent a Retry-After with a throttling answer: wait it out before checks
         that need the credentials accepted, if --max-duration leaves time for it."""
-        wait = client.throttled_for
-        if wait <= 0:
+        if client.throttled_for <= 0:
             return
-        if wait + 1.0 >= client.seconds_left:
+        wait = client.throttled_for + 1.0  # Retry-After is whole seconds, often rounded down
+        if wait >= client.seconds_left:
             self._notice(f"the target throttled this scan for {wait:.0f} s more (Retry-After), "
                          "longer than --max-duration leaves: checks that need working "
                          "credentials may end inconclusive")
@@ -349,6 +412,8 @@ class Scanner:
                 seen.setdefault((exchange.method, _without_query(exchange.url)), exchange.status)
         statuses = []
         for endpoint in target.endpoints:
+            if endpoint.operation is None:
+                continue  # the URL as given, beside a discovered spec: not a spec operation
             key = (endpoint.method, _without_query(self.redactor.text(endpoint.url)))
             if key in seen:
                 statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
@@ -394,6 +459,11 @@ class Scanner:
         if not self.redactor.contains_secret(text):
             return finding
         return Finding.model_validate_json(self.redactor.text(text))
+
+
+class UntrustedCertificateError(Exception):
+    """The target's certificate failed verification (without -k): scan on, credentials
+    withheld, and let encryption.certificate report it."""
 
 
 def schedule(selected: Sequence[type[Check]]) -> list[list[type[Check]]]:
@@ -461,11 +531,6 @@ def fetch_spec_text(url: str, client: ProbeClient, timeout: float) -> str:
     if response.status_code != 200:
         raise SpecError(f"cannot fetch spec {url}: HTTP {response.status_code}")
     return body.decode("utf-8", errors="replace")
-
-
-def _enabled(value: object) -> bool:
-    """A setting from --set: 0, false, no and off (any case) turn it off."""
-    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def _without_query(url: str) -> str:

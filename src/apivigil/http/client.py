@@ -9,6 +9,7 @@ HTTP, only safe methods unless allowed, and a redacted record of every exchange 
 from __future__ import annotations
 
 import email.utils
+import re
 import ssl
 import threading
 import time
@@ -25,10 +26,12 @@ from apivigil.core.errors import (
     CleartextCredentialError,
     OutOfScopeError,
     ProbeError,
+    UsageError,
 )
 from apivigil.core.redaction import Redactor
 from apivigil.http.curl import curl_line
 
+CERTIFICATE_PROBLEM = "TLS certificate not trusted"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 USER_AGENT = "apivigil/0.1 (+security scan)"
 _BODY_EXCERPT = 2048
@@ -143,7 +146,9 @@ class ProbeClient:
         allow_cleartext_credentials: bool = False,
         allow_unsafe_methods: bool = False,
         extra_headers: Mapping[str, str] | None = None,
+        withhold_credentials: bool = False,
     ) -> None:
+        self.withhold_credentials = withhold_credentials  # untrusted certificate: none at all
         self.scope_host = scope_host.lower().strip("[]")
         self.limits = limits
         self.redactor = redactor
@@ -285,14 +290,17 @@ class ProbeClient:
         headers: Mapping[str, str],
         raw_headers: list[tuple[bytes, bytes]] | None,
     ) -> None:
-        if urlsplit(url).scheme != "http" or self.allow_cleartext_credentials:
+        if not self.withhold_credentials and (
+                urlsplit(url).scheme != "http" or self.allow_cleartext_credentials):
             return
         values = list(headers.values()) + [
             v.decode("latin-1") for _, v in (raw_headers or [])
         ] + [url]
         if any(self.redactor.contains_secret(v) for v in values):
             raise CleartextCredentialError(
-                "refused to send a supplied credential over cleartext HTTP "
+                "refused to send a supplied credential to a server whose certificate is not "
+                "trusted (pass --cacert FILE, or -k to permit it)" if self.withhold_credentials
+                else "refused to send a supplied credential over cleartext HTTP "
                 "(use --allow-cleartext-credentials to permit it)"
             )
 
@@ -454,8 +462,9 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
         return "timed out waiting for the response"
     if isinstance(exc, httpx.ConnectError):
         if "CERTIFICATE_VERIFY_FAILED" in text:
-            reason = text.split("certificate verify failed:")[-1].strip(" ()")
-            return f"TLS certificate not trusted ({reason})"
+            reason = text.split("certificate verify failed:")[-1]
+            reason = re.sub(r"\(_ssl\.c:\d+\)", "", reason).strip(" ()")
+            return f"{CERTIFICATE_PROBLEM} ({reason})"
         if "refused" in text.lower():
             return "connection refused"
         return f"could not connect ({text})"
@@ -468,7 +477,11 @@ def build_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
     """System trust (certifi) plus --cacert; -k turns verification off but keeps TLS."""
     context = ssl.create_default_context(cafile=certifi.where())
     if tls.cacert:
-        context.load_verify_locations(cafile=tls.cacert)
+        try:
+            context.load_verify_locations(cafile=tls.cacert)
+        except (ssl.SSLError, OSError, ValueError):
+            raise UsageError(f"--cacert {tls.cacert}: not a readable PEM file of CA "
+                             "certificates") from None
     if tls.insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

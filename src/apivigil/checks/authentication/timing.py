@@ -46,7 +46,7 @@ from apivigil.checks.authentication.probing import (
     unknown_username,
     wrong_password,
 )
-from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext, Setting
 from apivigil.checks.common import is_success
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
@@ -129,6 +129,12 @@ class UserEnumerationTiming(Check):
         sends="22 to 82 GETs of the authentication endpoint: interleaved pairs of failed logins "
         "for the known user and a random unknown user (adaptive, stops early)",
         phase=PHASE_FAILED_LOGINS,
+        settings=(Setting(
+            "timing_max_pairs", "int", MAX_PAIRS,
+            "most pairs of timed failed logins",
+            minimum=MIN_PAIRS,
+            maximum=200,
+        ),),
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

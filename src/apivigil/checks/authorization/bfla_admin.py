@@ -34,7 +34,7 @@ from apivigil.checks.authorization.objects import (
     ok,
     roles_named,
 )
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import Check, CheckMeta, ScanContext, Setting
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
@@ -88,6 +88,10 @@ class AdminFunctionAccess(Check):
         sends="GET of up to 8 administrative operations anonymously and as each identity; "
         "with --allow-unsafe-methods also their POST/PATCH (DELETE with --allow-delete) "
         "once as a non-admin identity, body {}",
+        settings=(Setting(
+            "admin_roles", "names", (),
+            "role names (besides admin, root, superuser...) that may call admin operations",
+        ),),
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

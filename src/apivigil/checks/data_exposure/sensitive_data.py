@@ -22,7 +22,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 
-from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext, Setting
 from apivigil.checks.common import DUMMY_USER, challenges
 from apivigil.checks.data_exposure.common import (
     Observed,
@@ -105,6 +105,12 @@ class SensitiveData(Check):
         sends="the shared GET baselines of up to 5 endpoints (anonymous and authenticated) and "
         "one GET with a throwaway Basic credential",
         phase=PHASE_PROBES,
+        settings=(Setting(
+            "bulk_email_threshold", "int", 10,
+            "e-mail addresses in one response that count as a bulk leak",
+            minimum=2,
+            maximum=10000,
+        ),),
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

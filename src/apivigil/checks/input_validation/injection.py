@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext, Setting
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import Input, Target, numeric, send, targets
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
@@ -88,6 +88,12 @@ class Injection(Check):
         "syntax) in up to 4 string inputs, plus a harmless control value to confirm a signature "
         "(at most `injection_requests`, default 30)",
         phase=PHASE_PROBES,
+        settings=(Setting(
+            "injection_requests", "int", 30,
+            "most injection probes to send",
+            minimum=1,
+            maximum=500,
+        ),),
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext, Setting
 from apivigil.checks.data_exposure.common import oversized_credential
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import (
@@ -104,6 +104,12 @@ class MalformedInput(Check):
         sends="GETs of up to 5 endpoints with one input at a time set to a wrong-typed, "
         "oversized, out-of-bounds or odd-character value (at most `fuzz_requests`, default 30)",
         phase=PHASE_PROBES,
+        settings=(Setting(
+            "fuzz_requests", "int", 30,
+            "most malformed-input probes to send",
+            minimum=1,
+            maximum=500,
+        ),),
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:

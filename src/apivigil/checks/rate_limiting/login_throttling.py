@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
-from apivigil.checks.rate_limiting.burst import run_burst, skip_reason
+from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext, Setting
+from apivigil.checks.rate_limiting.burst import MAX_BURST, run_burst, skip_reason
 from apivigil.checks.rate_limiting.common import REMEDIATION
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
 
@@ -31,6 +31,12 @@ class LoginThrottling(Check):
         sends="up to `login_burst` (default 30) GETs with a wrong Basic password for a "
         "throwaway user at the login endpoint, stopping at the first 429/lockout",
         phase=PHASE_THROTTLING,
+        settings=(Setting(
+            "login_burst", "int", 30,
+            "failed logins in the burst that looks for throttling",
+            minimum=5,
+            maximum=MAX_BURST,
+        ),),
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
