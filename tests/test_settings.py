@@ -3,6 +3,9 @@ silently ignoring them or turning them into something else."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from apivigil.core.config import ScanOptions
@@ -51,3 +54,24 @@ def test_the_scanner_refuses_bad_settings_before_sending_anything():
     # Port 9 on loopback: nothing is sent, the settings are refused first.
     with pytest.raises(UsageError):
         Scanner(ScanOptions(url="http://127.0.0.1:9/", settings={"login_burst": "abc"}))
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    ("login_burst=abc", "--set login_burst takes integer 5..100, got 'abc'"),
+    ("discover_spec=flase", "--set discover_spec takes true or false, got 'flase'"),
+    ("login_brust=20", "unknown setting 'login_brust'"),
+])
+def test_cli_refuses_bad_settings_with_one_line_and_exit_2(option, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "apivigil", "scan", "http://127.0.0.1:9/", "--set", option,
+         "--no-store"], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"apivigil: error: {message}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_apivigil_checks_lists_every_setting():
+    result = subprocess.run([sys.executable, "-m", "apivigil", "checks"], capture_output=True,
+                            text=True, timeout=60, check=True)
+    for name, setting in known_settings().items():
+        assert f"--set {name}=<{setting.describe()}>" in result.stdout

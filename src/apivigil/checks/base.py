@@ -100,7 +100,7 @@ class Setting:
         if items is None:
             raise UsageError(problem)
         names = tuple(str(item).strip() for item in items if str(item).strip())
-        if not names or not all(_NAME.match(n) for n in names):
+        if not all(_NAME.match(n) for n in names):
             raise UsageError(problem)
         return names
 

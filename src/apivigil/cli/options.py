@@ -226,19 +226,13 @@ def split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
 
 
-def settings(values: list[str] | None) -> dict[str, int | float | str]:
-    """--set NAME=VALUE pairs; numbers become numbers."""
-    parsed_settings: dict[str, int | float | str] = {}
+def settings(values: list[str] | None) -> dict[str, str]:
+    """--set NAME=VALUE pairs as given; the engine checks each name and value against the
+    setting a check declares (`engine.runner.resolve_settings`), so a typo is exit 2."""
+    parsed_settings: dict[str, str] = {}
     for value in values or ():
         name, sep, raw = value.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--set takes NAME=VALUE, got {value!r}")
-        parsed: int | float | str = raw.strip()
-        for kind in (int, float):
-            try:
-                parsed = kind(raw)
-                break
-            except ValueError:
-                continue
-        parsed_settings[name.strip()] = parsed
+        parsed_settings[name.strip()] = raw.strip()
     return parsed_settings
