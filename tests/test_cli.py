@@ -7,11 +7,12 @@ import subprocess
 import sys
 
 import jsonschema
+import pytest
 from flask import Flask, jsonify
 
 from apivigil.reporting.json_report import published_schema
 from tests.fixtures.apps.basic import protected_api
-from tests.support import port_of
+from tests.support import Recorder, port_of
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -136,3 +137,60 @@ def test_checks_command_lists_every_check():
     assert result.returncode == 0
     for check_id in REGISTRY.ids:
         assert check_id in result.stdout.replace("\n", "")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("scan",), "apivigil: error: Missing argument 'url'. (apivigil scan --help)"),
+    (("scan", "http://127.0.0.1:9/", "--max-requests", "abc"),
+     "apivigil: error: Invalid value for '--max-requests'"),
+    (("scan", "http://127.0.0.1:9/", "--bogus"), "apivigil: error: No such option: --bogus"),
+    (("nosuch",), "apivigil: error: No such command 'nosuch'. (apivigil --help)"),
+])
+def test_usage_errors_are_one_line(args, message):
+    result = run_cli(*args, env={"COLUMNS": "80"})
+    assert result.returncode == 2
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1 and "╭" not in result.stderr
+
+
+def test_help_keeps_square_brackets():
+    result = run_cli("scan", "--help", env={"COLUMNS": "80"})
+    assert "[tool.apivigil]" in result.stdout
+    flat = " ".join(line.strip("│ ") for line in result.stdout.splitlines())
+    assert "NAME[:role=ROLE]=USER:PASSWORD" in flat  # the --identity syntax, uncut
+
+
+def test_unwritable_output_fails_before_the_scan(serve, authority, tmp_path):
+    app = Recorder(protected_api())
+    server = serve(app, tls="modern")
+    result = run_cli("scan", server.url + "/", "--cacert", str(authority.ca_path),
+                     "-o", str(tmp_path / "missing" / "r.html"), "--no-store")
+    assert_clean_error(result, 2, "does not exist")
+    assert app.requests == []  # refused before anything was sent
+
+
+def test_output_file_without_format_still_says_the_verdict(serve, authority, tmp_path):
+    server = serve(protected_api(), tls="modern")
+    out = tmp_path / "r.html"
+    result = run_cli("scan", server.url + "/", "--cacert", str(authority.ca_path),
+                     "--checks", "encryption.hsts", "-o", str(out), "--no-store")
+    assert result.returncode == 0, result.stderr
+    assert out.exists()
+    assert "apivigil: grade" in result.stderr and str(out) in result.stderr
+    assert "1 of 1 checks completed" in result.stderr
+
+
+def test_a_notice_is_printed_once(serve, authority):
+    server = serve(protected_api())  # cleartext: the credentials are withheld, with a notice
+    result = run_cli("scan", server.url + "/api/data", "-u", "carol:pw", "--checks",
+                     "data_exposure.cache-control", "--no-store", env={"COLUMNS": "200"})
+    text = result.stdout + result.stderr
+    assert text.count("credentials withheld") == 1, text
+
+
+def test_cacert_that_is_not_pem_is_one_line_and_exit_2(tmp_path):
+    not_pem = tmp_path / "ca.der"
+    not_pem.write_bytes(b"\x30\x82\x01\x0a\x02\x82\x01\x01 not PEM")
+    result = run_cli("scan", "https://127.0.0.1:9/", "--cacert", str(not_pem), "--no-store")
+    assert_clean_error(result, 2, "not a readable PEM file")
+    assert result.stderr.count("\n") == 1

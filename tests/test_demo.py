@@ -54,3 +54,29 @@ def test_terminal_report_is_compact_by_default_and_full_with_verbose():
     assert "-v shows them" in short  # long responses are cut...
     assert "-v shows them" not in full  # ...and shown whole with -v
     assert len(full.splitlines()) > len(short.splitlines())
+
+
+def test_demo_serve_removes_its_temporary_files_on_sigterm():
+    import re
+    import signal
+    from pathlib import Path
+
+    server = subprocess.Popen([sys.executable, "-m", "apivigil", "demo", "--serve"],
+                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                              env={**os.environ, "NO_COLOR": "1", "COLUMNS": "300"})
+    try:
+        folders = []
+        assert server.stderr is not None
+        for line in server.stderr:
+            found = re.search(r"CA\s+(\S+)", line)
+            if found:
+                folders.append(Path(found.group(1)).parent)
+            if "Ctrl-C stops" in line:
+                break
+        assert len(folders) == 2 and all(f.is_dir() for f in folders)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        assert not [f for f in folders if f.exists()]
+    finally:
+        server.kill()
+        server.wait()

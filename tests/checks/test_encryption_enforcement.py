@@ -119,3 +119,23 @@ def test_redirect_only_once_a_credential_was_sent_is_critical(serve, run_scan):
     assert findings(report) == [("encryption.redirect-after-auth", "critical")]
     assert "only once a credential has been sent" in report.findings[0].description
     assert report.findings[0].evidence.data["redirects"] == []
+
+
+def _redirect_keeping_the_port(environ, start_response):
+    """The cleartext side redirects to https:// on its own (plain HTTP) port."""
+    from werkzeug.wrappers import Response as WsgiResponse
+
+    location = f"https://{environ['HTTP_HOST']}{environ.get('PATH_INFO', '/')}"
+    return WsgiResponse("", status=301, headers={"Location": location})(environ, start_response)
+
+
+def test_redirect_to_https_on_the_cleartext_port_is_high(serve, run_scan):
+    https = serve(protected_api(), tls="modern")
+    http = serve(_redirect_keeping_the_port)
+    report = scan(run_scan, https, http)
+    assert ("encryption.redirect-to-dead-https", "high") in findings(report)
+    assert report.grade != "A"
+    [dead] = [f for f in report.findings if f.id == "encryption.redirect-to-dead-https"]
+    locations = dead.evidence.data["locations"]
+    assert locations and all(loc.startswith(f"https://127.0.0.1:{port_of(http.url)}/")
+                             for loc in locations)

@@ -64,3 +64,17 @@ def test_urls():
     assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert resolve_url("history.db").startswith("sqlite:////")
     assert "hunter2" not in safe_url("postgresql://u:hunter2@h/db")
+
+
+def test_scans_of_different_targets_or_checks_are_not_comparable(serve, run_scan):
+    tidy = serve(switchable_api({"hsts": True}), tls="modern")
+    loose = serve(switchable_api({"hsts": False}), tls="modern")
+    before = run_scan(tidy.url + "/", checks=CHECKS)
+    other_api = diff_reports(before, run_scan(loose.url + "/", checks=CHECKS))
+    assert other_api.drift == "not comparable"  # not "worse": it is another API
+    assert "different targets" in other_api.to_text()
+    other_checks = diff_reports(before, run_scan(tidy.url + "/", checks=(
+        "encryption.hsts", "encryption.cookies")))
+    assert other_checks.drift == "not comparable"
+    assert other_checks.to_json()["not_comparable"] == [
+        "different checks completed (only after: encryption.cookies)"]

@@ -8,8 +8,7 @@ from apivigil.cli.app import app
 
 @app.command("checks")
 def list_checks() -> None:
-    """List every check: id, category, CWE, worst severity, what it sends and the settings
-    `--set NAME=VALUE` may change."""
+    """List every check: id, category, CWE, worst severity, what it sends, its settings."""
     from apivigil.checks.registry import REGISTRY
     from apivigil.engine.runner import ENGINE_SETTINGS
 

@@ -78,7 +78,7 @@ VerboseOpt = Annotated[bool, typer.Option(
     "--verbose", "-v", rich_help_panel=REPORT, help="Full evidence.")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", is_eager=True, callback=_load_config,
-    help="Config file (default: ./.apivigil.toml, else [tool.apivigil] in ./pyproject.toml).")]
+    help="Config file (default: ./.apivigil.toml, else \\[tool.apivigil] in ./pyproject.toml).")]
 CacertOpt = Annotated[Path | None, typer.Option(
     "--cacert", rich_help_panel=TARGET, help="Extra CA certificates (PEM).")]
 
@@ -111,7 +111,8 @@ def scan_options(
     cacert: CacertOpt = None,
     insecure: Annotated[bool, typer.Option(
         "--insecure", "-k", rich_help_panel=TARGET,
-        help="Scan on when the certificate is not trusted.")] = False,
+        help="Trust any certificate and send credentials anyway (without it an untrusted "
+        "certificate is reported and credentials are withheld).")] = False,
     spec: Annotated[str | None, typer.Option(
         rich_help_panel=TARGET, help="OpenAPI spec file or URL.")] = None,
     http_port: Annotated[int, typer.Option(

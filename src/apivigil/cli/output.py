@@ -14,8 +14,10 @@ from apivigil.core.errors import ExitCode, UsageError
 from apivigil.core.models import Report, Severity
 
 
-def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
-    """Run the scan, with a live progress bar on stderr when a person is watching."""
+def run_with_progress(options: ScanOptions, *, show: bool, echo_notices: bool = True) -> Report:
+    """Run the scan, with a live progress bar on stderr when a person is watching. Notices are
+    echoed on stderr as they come, unless the terminal report (which lists them) follows on
+    stdout: each is said once."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -29,7 +31,7 @@ def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
 
     if not show or not err_console.is_terminal:
         def on_event(event: Event) -> None:
-            if isinstance(event, Notice):
+            if isinstance(event, Notice) and echo_notices:
                 err_console.print(f"! {event.message}", markup=False)
 
         return Scanner(options, listener=on_event).run()
@@ -42,7 +44,7 @@ def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
                 progress.update(task, total=event.checks, description=f"scanning {event.target}")
             elif isinstance(event, CheckFinished):
                 progress.update(task, advance=1, description=event.outcome.check)
-            elif isinstance(event, Notice):
+            elif isinstance(event, Notice) and echo_notices:
                 progress.console.print(f"! {event.message}", markup=False)
 
         return Scanner(options, listener=on_progress).run()
@@ -66,7 +68,14 @@ def emit(
     files, to_stdout = output_plan(ctx, output_format, output)
     for path, file_format in files:
         _write(path, writer(file_format, verbose=verbose)(report))
-    if to_stdout is None:
+    if to_stdout is None:  # the reports went to files: say where, and the verdict in short
+        counts = report.count_by_severity()
+        found = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s]) or "none"
+        err_console.print(
+            f"apivigil: grade {report.grade} ({report.score}/100), {len(report.findings)} "
+            f"findings ({found}); {report.plan_summary()}; report written to "
+            f"{', '.join(str(path) for path, _ in files)}",
+            markup=False, highlight=False, soft_wrap=True)
         return
     if to_stdout == "terminal":
         terminal.render(report, Console(), verbose=verbose)
@@ -91,11 +100,25 @@ def output_plan(
         if file_format is None:
             raise UsageError(f"-o {path}: cannot tell the report format from the extension "
                              "(use .sarif .json .html .xml .md .txt, or give --format)")
+        _check_writable(path)
         files.append((path, file_format))
     if not outputs:
         return files, str(output_format)
     by_extension = all(format_for_path(path) for path in outputs)
     return files, str(output_format) if chosen and by_extension else None
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse an -o file that cannot be written before the scan, not after it."""
+    import os
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"-o {path}: is a directory")
+    if not folder.is_dir():
+        raise UsageError(f"-o {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"-o {path}: not writable")
 
 
 def _given(ctx: typer.Context | None, name: str) -> bool:

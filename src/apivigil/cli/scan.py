@@ -50,9 +50,10 @@ def scan(
     from apivigil.store import suppress
 
     with errors_to_exit_codes():
-        output_plan(ctx, output_format, output)
+        _, to_stdout = output_plan(ctx, output_format, output)
         accepted = suppress.read_baseline(baseline) if baseline else frozenset[str]()
-        report = run_with_progress(options, show=output_format == "terminal" and not output)
+        report = run_with_progress(options, show=output_format == "terminal" and not output,
+                                   echo_notices=to_stdout != "terminal")
         if not no_store:
             store_report(report, db)
         loaded: config_file.FileConfig = ctx.meta.get(CONFIG_KEY, config_file.EMPTY)
@@ -81,8 +82,9 @@ def baseline(
     from apivigil.store import suppress
 
     with errors_to_exit_codes():
-        output_plan(ctx, output_format, output)
-        report = run_with_progress(options, show=output_format == "terminal" and not output)
+        _, to_stdout = output_plan(ctx, output_format, output)
+        report = run_with_progress(options, show=output_format == "terminal" and not output,
+                                   echo_notices=to_stdout != "terminal")
         if not no_store:
             store_report(report, db)
         path = baseline or Path(DEFAULT_BASELINE)

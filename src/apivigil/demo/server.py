@@ -145,8 +145,15 @@ def demo_scan_options(demo: RunningDemo, **overrides: Any) -> ScanOptions:
     return ScanOptions(**values)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds serve_demo, which removes its temporary CA files
+
+
 def serve_forever(print_to: Console) -> None:
-    """`apivigil demo --serve`: both versions, until interrupted."""
+    """`apivigil demo --serve`: both versions, until interrupted (Ctrl-C or SIGTERM)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with serve_demo(hardened=False) as weak, serve_demo(hardened=True) as strong:
         for demo in (weak, strong):
             label = "hardened" if demo.hardened else "vulnerable"

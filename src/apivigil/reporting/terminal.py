@@ -51,7 +51,11 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
         console.rule(Text(f"{severity.value.upper()} ({len(group)})",
                           style=SEVERITY_STYLE[severity]))
         for finding in group:
-            console.print(_finding(finding, verbose=verbose, flask_shown=flask_shown))
+            panel, code = _finding(finding, verbose=verbose, flask_shown=flask_shown)
+            console.print(panel)
+            if code is not None:  # never wrapped: at 80 columns wrapped code is not Python
+                console.print(Text(f"Flask fix for {finding.id}:", style="green"))
+                console.print(Text(code, style="green"), soft_wrap=True)
     console.print(_outcomes(report, verbose=verbose))
 
 
@@ -110,7 +114,11 @@ def _place(finding: Finding) -> str:
     return " ".join(p for p in (finding.method, finding.path or finding.url) if p)
 
 
-def _finding(finding: Finding, *, verbose: bool, flask_shown: dict[str, str]) -> Panel:
+def _finding(
+    finding: Finding, *, verbose: bool, flask_shown: dict[str, str]
+) -> tuple[Panel, str | None]:
+    """The finding's panel, and its Flask code when it is shown (printed after the panel,
+    unwrapped, so it can be copied as it is)."""
     place = _place(finding)
     lines: list[Text | str] = [
         Text.assemble((f"[{finding.severity.value.upper()}] ", SEVERITY_STYLE[finding.severity]),
@@ -135,16 +143,18 @@ def _finding(finding: Finding, *, verbose: bool, flask_shown: dict[str, str]) ->
         lines.append(Text(f"Reproduce: {finding.evidence.curl}"))
     lines.append(Text(f"Fix: {finding.remediation.summary}", style="green"))
     flask = finding.remediation.flask
+    code = None
     if flask:
         if flask in flask_shown:
             lines.append(Text(f"Flask: the same code as for {flask_shown[flask]} above",
                               style="green"))
         elif verbose or finding.severity in _FLASK_BY_DEFAULT:
             flask_shown[flask] = finding.id
-            lines.append(Text("Flask:\n" + flask.rstrip(), style="green"))
+            code = flask.rstrip()
+            lines.append(Text("Flask: the code below", style="green"))
         else:
             lines.append(Text("Flask code for this fix: run with --verbose", style="dim"))
-    return Panel(Group(*[line for line in lines if line]), expand=True)
+    return Panel(Group(*[line for line in lines if line]), expand=True), code
 
 
 def _excerpt(text: str, full: bool) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apivigil.core.errors import UsageError
-from apivigil.core.models import Finding, Report
+from apivigil.core.models import Finding, OutcomeStatus, Report
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class ReportDiff:
     grade_after: str
     score_before: int
     score_after: int
+    # Why the two scans are no before/after of one API (other target, other checks run).
+    not_comparable: tuple[str, ...] = ()
 
     @property
     def score_change(self) -> int:
@@ -31,7 +33,10 @@ class ReportDiff:
 
     @property
     def drift(self) -> str:
-        """'improved', 'worse' or 'same', judged on the score."""
+        """'improved', 'worse' or 'same', judged on the score; 'not comparable' when the two
+        scans are of different targets or did not complete the same checks."""
+        if self.not_comparable:
+            return "not comparable"
         if self.score_change > 0:
             return "improved"
         if self.score_change < 0:
@@ -42,13 +47,16 @@ class ReportDiff:
         """The `apivigil diff --json` document: grades, scores, drift and the three lists."""
         return {"grade_before": self.grade_before, "grade_after": self.grade_after,
                 "score_before": self.score_before, "score_after": self.score_after,
-                "drift": self.drift, "new": _rows(self.new), "fixed": _rows(self.fixed),
+                "drift": self.drift, "not_comparable": list(self.not_comparable),
+                "new": _rows(self.new), "fixed": _rows(self.fixed),
                 "unchanged": _rows(self.unchanged)}
 
     def to_text(self) -> str:
         """The plain-text `apivigil diff`: the grade move, then each group's findings."""
         lines = [f"Grade {self.grade_before} ({self.score_before}) -> {self.grade_after} "
-                 f"({self.score_after}): {self.drift} ({self.score_change:+d})"]
+                 f"({self.score_after}): {self.drift}"
+                 + ("" if self.not_comparable else f" ({self.score_change:+d})")]
+        lines += [f"  not comparable: {reason}" for reason in self.not_comparable]
         for label, group in (("New", self.new), ("Fixed", self.fixed),
                              ("Unchanged", self.unchanged)):
             lines.append(f"{label} ({len(group)})")
@@ -74,7 +82,28 @@ def diff_reports(before: Report, after: Report) -> ReportDiff:
         grade_after=after.grade,
         score_before=before.score,
         score_after=after.score,
+        not_comparable=_differences(before, after),
     )
+
+
+def _differences(before: Report, after: Report) -> tuple[str, ...]:
+    """What makes two scans no before/after of the same thing."""
+    reasons = []
+    if before.target != after.target:
+        reasons.append(f"different targets ({before.target} and {after.target})")
+    ran_before, ran_after = _completed(before), _completed(after)
+    if ran_before != ran_after:
+        only_before = sorted(ran_before - ran_after)
+        only_after = sorted(ran_after - ran_before)
+        parts = [f"{label}: {', '.join(ids[:4])}{' ...' if len(ids) > 4 else ''}"
+                 for label, ids in (("only before", only_before), ("only after", only_after))
+                 if ids]
+        reasons.append(f"different checks completed ({'; '.join(parts)})")
+    return tuple(reasons)
+
+
+def _completed(report: Report) -> set[str]:
+    return {o.check for o in report.checks if o.status is OutcomeStatus.COMPLETED}
 
 
 def reports_to_compare(

@@ -17,6 +17,9 @@ target host and sends no credential on a redirect). Rules:
 * `redirect-off-host`: the redirect leaves the target host; medium to https:// (the client
   re-sends its request and, with some clients, its credentials to another host, and the
   API's own HSTS is never learnt), high to http://.
+* `redirect-to-dead-https` (high): the redirect goes to an https:// URL on this host that does
+  not answer over TLS (typically the cleartext port kept: `https://host:8080` when 8080 speaks
+  plain HTTP): no client can follow it, so the API is in practice cleartext-only.
 * `redirect-not-permanent` (low): 302/303/307 where 301/308 belongs: clients and caches do not
   remember it, so every new session starts in cleartext again (and 302/303 turn POST into GET).
 """
@@ -29,6 +32,7 @@ from urllib.parse import urlsplit
 from apivigil.checks.base import PHASE_FAILED_LOGINS, Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.cleartext import REMEDIATION
 from apivigil.checks.encryption.httpside import SideProbe, http_side
+from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Severity
 from apivigil.http.client import ProbeResponse
 
@@ -98,10 +102,30 @@ class HttpsEnforcement(Check):
             )
         yield from self._judge_redirects(ctx, redirecting)
 
+    @staticmethod
+    def _https_failure(ctx: ScanContext, location: str, known: dict[str, str | None]) -> str | None:
+        """Why the https:// origin of `location` does not answer (None when it does); the
+        scan's own HTTPS origin answered its preflight, any other is tried once."""
+        parts = urlsplit(location)
+        origin = f"https://{parts.netloc}"
+        if ctx.target.is_https and origin == ctx.target.origin("https"):
+            return None
+        if origin not in known:
+            try:
+                ctx.http.get(origin + "/", use_extra_headers=False)
+                known[origin] = None
+            except BudgetExhaustedError:
+                raise  # no budget is no verdict
+            except ProbeError as exc:
+                known[origin] = str(exc).split(": ", 1)[-1]
+        return known[origin]
+
     def _judge_redirects(self, ctx: ScanContext, probes: list[SideProbe]) -> Iterator[Finding]:
         temporary: list[tuple[SideProbe, ProbeResponse]] = []
         off_host: list[tuple[SideProbe, ProbeResponse, str]] = []
         to_http: list[tuple[SideProbe, ProbeResponse, bool]] = []
+        dead: list[tuple[SideProbe, ProbeResponse, str]] = []
+        tls_answers: dict[str, str | None] = {}  # https origin -> why it fails (None: works)
         for probe in probes:
             first = probe.plain if probe.plain.is_redirect else probe.with_dummy
             assert first is not None and first.location is not None
@@ -111,14 +135,34 @@ class HttpsEnforcement(Check):
             if not ctx.http.in_scope(location):
                 off_host.append((probe, first, location))
                 continue
-            if location.startswith("https://"):
-                continue  # straight to HTTPS on the same host: nothing to follow
+            if location.startswith("https://"):  # straight to HTTPS on the same host
+                failure = self._https_failure(ctx, location, tls_answers)
+                if failure is not None:
+                    dead.append((probe, first, failure))
+                continue
             chain = [first, *ctx.http.follow(first)]
             final = chain[-1]
             reaches_https = final.url.startswith("https://") or (
                 final.is_redirect and (final.location or "").startswith("https://"))
             to_http.append((probe, first, reaches_https))
         origin = ctx.target.origin("http")
+        if dead:
+            locations = sorted({r.location or "" for _, r, _ in dead})
+            yield self.finding(
+                "redirect-to-dead-https",
+                "Redirect to an HTTPS address that does not answer",
+                severity=Severity.HIGH,
+                description=(
+                    f"{origin} redirects {', '.join(p.path for p, _, _ in dead)} to "
+                    f"{', '.join(locations)}, which does not answer over TLS ({dead[0][2]}): "
+                    "no client can follow the redirect, so the API is only usable over "
+                    "cleartext http://. Redirect to the port that serves HTTPS."
+                ),
+                remediation=REMEDIATION,
+                exchange=dead[0][1].exchange,
+                url=origin,
+                data={"paths": [p.path for p, _, _ in dead], "locations": locations},
+            )
         if to_http:
             never = [p for p, _, reached in to_http if not reached]
             yield self.finding(
