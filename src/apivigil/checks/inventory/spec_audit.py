@@ -7,7 +7,10 @@ finding per operation (or per scheme), proportionate to what it lets an attacker
   string or path (parameters named so, or an apiKey scheme `in: query`); URLs end up in logs,
   proxies, browser history and Referer headers (CWE-598).
 * `inventory.operation-without-security` (medium): in an API where other operations require
-  security, this one has none and does not say so; `security: []` (explicitly public) is info.
+  security, this one has none and does not say so; `security: []` (explicitly public) is info;
+  operations public by nature (login, token, register, password reset, health, docs,
+  catalogue) are never reported.
+During a scan every rule is at most low: the spec alone proves nothing about the running API.
 * `inventory.undefined-security-scheme` (medium): an operation requires a scheme that is not
   defined, so tools and gateways cannot enforce it; `inventory.unused-security-scheme` (info).
 * `inventory.missing-auth-responses` (low): a secured operation declares neither 401 nor 403,
@@ -194,7 +197,7 @@ class SpecAudit(Check):
                     parameter=param.name, method=op.method, path=op.path)
 
     def _without_security(self, op: Operation) -> Iterator[Finding]:
-        if op.secured or op.public_by_nature:
+        if op.secured:
             return
         if op.explicitly_public:
             yield self.finding(
@@ -205,6 +208,8 @@ class SpecAudit(Check):
                             "make sure it returns nothing private.",
                 remediation=SECURE_BY_DEFAULT, cwe=(306,), owasp=(Owasp.API2, Owasp.API9),
                 method=op.method, path=op.path)
+            return
+        if op.public_by_nature:  # login, register, health...: public on purpose, not forgotten
             return
         yield self.finding(
             "operation-without-security", f"{label(op)} has no security requirement",
