@@ -77,8 +77,8 @@ def test_plugin_check_runs_and_is_reported(serve):
 
 def test_plugin_check_is_silent_when_security_txt_has_a_contact(serve):
     http = serve(api(security_txt="Contact: mailto:security@example.test\n"))
-    result = apivigil("scan", http.url + "/api/items", "--checks", "example.security-txt", "-f", "json",
-                      "--no-store")
+    result = apivigil("scan", http.url + "/api/items", "--checks", "example.security-txt",
+                      "-f", "json", "--no-store")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [(o["check"], o["status"]) for o in report["checks"]] == [
