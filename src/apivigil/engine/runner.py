@@ -133,6 +133,8 @@ class Scanner:
         started_at = datetime.now(UTC)
         target = Target.parse(options.url, options.http_port, options.https_port)
         selected = self.registry.select(options.checks, options.skip_checks)
+        for problem in self.registry.problems:
+            self._notice(problem)
         client = self._client(target, untrusted=False)
         try:
             spec = self._load_spec(client) if options.spec else None

@@ -18,6 +18,7 @@ from apivigil.core.models import (
     Report,
     Severity,
 )
+from apivigil.reporting import ReportFormat
 
 MAX_DETAILED = 50  # a PR comment must stay readable (and GitHub caps comments at 65536 chars)
 _EXCERPT_LINES = 20
@@ -135,3 +136,6 @@ def _text(text: str) -> str:
 def _code(text: str) -> str:
     """Text inside a single-backtick code span: backticks and pipes cannot end it."""
     return " ".join(text.split()).replace("`", "'").replace("|", "\\|")
+
+
+FORMAT = ReportFormat("markdown", (".md",), render)
