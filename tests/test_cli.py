@@ -185,7 +185,7 @@ def test_a_notice_is_printed_once(serve, authority):
     result = run_cli("scan", server.url + "/api/data", "-u", "carol:pw", "--checks",
                      "data_exposure.cache-control", "--no-store", env={"COLUMNS": "200"})
     text = result.stdout + result.stderr
-    assert text.count("credentials withheld") == 1, text
+    assert text.count("! credentials withheld") == 1, text
 
 
 def test_cacert_that_is_not_pem_is_one_line_and_exit_2(tmp_path):

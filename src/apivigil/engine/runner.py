@@ -364,8 +364,9 @@ class Scanner:
             else:
                 for finding in check.run(ctx):  # kept one by one: a later error loses none
                     found.append(finding)
-        except InconclusiveError:
-            pass  # recorded in http.inconclusive_reasons
+        except InconclusiveError as exc:
+            if not http.inconclusive_reasons:  # raised by another check's shared request
+                http.inconclusive(str(exc))
         except BudgetExhaustedError as exc:
             status, reason = OutcomeStatus.ERROR, f"stopped early: {exc}"
         except Exception as exc:
