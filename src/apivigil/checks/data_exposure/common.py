@@ -33,7 +33,7 @@ def observed_responses(ctx: ScanContext, limit: int = 5) -> list[Observed]:
     """
     seen: list[Observed] = []
     for endpoint in probe_endpoints(ctx, limit=limit):
-        for authenticated in ((False, True) if ctx.credentials else (False,)):
+        for authenticated in ((False, True) if ctx.has_credentials else (False,)):
             try:
                 seen.append(Observed(endpoint, ctx.baseline(endpoint, authenticated=authenticated),
                                      authenticated))

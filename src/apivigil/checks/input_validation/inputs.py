@@ -59,7 +59,7 @@ def targets(ctx: ScanContext, limit: int = 5) -> list[Target]:
     for endpoint in probe_endpoints(ctx, limit=limit):
         try:
             anonymous = ctx.baseline(endpoint)
-            authenticated = bool(ctx.credentials) and anonymous.status in (401, 403)
+            authenticated = ctx.has_credentials and anonymous.status in (401, 403)
             baseline = ctx.baseline(endpoint, authenticated=True) if authenticated else anonymous
         except ProbeError:
             continue
