@@ -193,3 +193,34 @@ def test_a_token_that_expires_mid_scan_is_renewed_and_reported(serve, authority)
     assert len({r["authorization"] for r in me}) >= 2
     assert any("expired during the scan and was renewed" in n for n in report.notices)
     _no_secret(report.model_dump_json(), *app.config["ISSUED"])
+
+
+def test_cli_login_and_token_kinds(serve, authority):
+    """The options a user types: --login with -u, and -u bearer:TOKEN, on the command line."""
+    import json
+    import subprocess
+    import sys
+
+    app = jwt_api()
+    https = serve(app, tls="modern")
+    base = [sys.executable, "-m", "apivigil", "scan", https.url, "--cacert",
+            str(authority.ca_path), "--rate", "0", "--no-store", "--format", "json",
+            "--checks", NEEDS_CREDENTIALS]
+    result = subprocess.run([*base, "-u", f"{USER}:{PASSWORD}", "--login", "/api/login"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["checks"][0]["status"] == "completed"
+    [token] = app.config["ISSUED"]
+    assert token not in result.stdout + result.stderr
+    assert PASSWORD not in result.stdout + result.stderr
+    result = subprocess.run([*base, "-u", f"bearer:{token}"], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert token not in result.stdout + result.stderr
+    result = subprocess.run([*base, "-u", f"{USER}:nope", "--login", "/api/login"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 3
+    assert "apivigil: error: identity 'user': login POST /api/login (--login) failed: HTTP 401" \
+        in result.stderr.splitlines()[-1]
+    assert "Traceback" not in result.stderr

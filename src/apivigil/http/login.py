@@ -110,8 +110,16 @@ def _candidates(document: Any, names: Iterable[str]) -> Iterator[tuple[str, Any]
 
 
 def token_in(body: bytes, token_field: str | None = None) -> tuple[str, Any] | None:
-    """The token field of a JSON login answer and the whole JSON document, or None."""
+    """The token field of a JSON login answer and the whole JSON document, or None. The field
+    is looked for at the top level and one wrapper down ({"data": {"token": ...}}), or
+    follows a dotted path (`--login-token data.jwt`)."""
     document = _json(body)
+    if token_field and "." in token_field:  # a dotted path: data.jwt
+        node: Any = document
+        for part in token_field.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return (node, document) if isinstance(node, str) and len(node) >= _SHORTEST_SECRET \
+            else None
     names = (token_field,) if token_field else TOKEN_FIELDS
     for _, value in _candidates(document, names):
         if isinstance(value, str) and len(value) >= _SHORTEST_SECRET:
