@@ -9,6 +9,7 @@ the next. All network I/O goes through `ctx.http`; a check never opens a socket 
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -73,6 +74,13 @@ class CheckHttp:
 
     def in_scope(self, url: str) -> bool:
         return self._client.in_scope(url)
+
+    def expired_tokens(self) -> list[str]:
+        """Tokens a login issued earlier in this scan whose exp has passed (renewed since):
+        what a check needs to ask "is an expired token refused?" without knowing the key."""
+        now = time.time()
+        return [old.secret for session in self._client.sessions for old in session.previous
+                if old.expires_at is not None and old.expires_at < now]
 
     @property
     def remaining_requests(self) -> int:

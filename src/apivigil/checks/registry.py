@@ -16,6 +16,7 @@ from apivigil.checks import (
     encryption,
     input_validation,
     inventory,
+    jwt,
     rate_limiting,
 )
 from apivigil.checks.base import Check
@@ -63,4 +64,4 @@ def _matches(check: type[Check], names: Sequence[str]) -> bool:
 
 REGISTRY = Registry([*encryption.CHECKS, *authentication.CHECKS, *data_exposure.CHECKS,
                      *input_validation.CHECKS, *rate_limiting.CHECKS,
-                     *authorization.CHECKS, *inventory.CHECKS])
+                     *authorization.CHECKS, *inventory.CHECKS, *jwt.CHECKS])
