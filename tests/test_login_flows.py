@@ -217,6 +217,8 @@ def test_cli_login_and_token_kinds(serve, authority):
     result = subprocess.run([*base, "-u", f"bearer:{token}"], capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
+    # a token given as it is counts as a credential for a check that needs one
+    assert json.loads(result.stdout)["checks"][0]["status"] == "completed"
     assert token not in result.stdout + result.stderr
     result = subprocess.run([*base, "-u", f"{USER}:nope", "--login", "/api/login"],
                             capture_output=True, text=True, timeout=120, check=False)
