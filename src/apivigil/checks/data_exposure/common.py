@@ -5,19 +5,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from apivigil.checks.base import ScanContext
-from apivigil.checks.common import DUMMY_USER, probe_endpoints
+from apivigil.checks.common import DUMMY_USER
 from apivigil.checks.data_exposure.patterns import mask
+from apivigil.checks.observation import Observed, observe
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import basic_header
-from apivigil.core.errors import ProbeError
 from apivigil.http.client import Exchange, ProbeResponse
 
 _AUTH_PATH = re.compile(r"log-?in|sign-?in|auth|token|session|oauth", re.IGNORECASE)
 
 
+<<<<<<< HEAD
 @dataclass(frozen=True)
 class Observed:
     endpoint: Endpoint
@@ -40,6 +40,12 @@ def observed_responses(ctx: ScanContext, limit: int = 5) -> list[Observed]:
             except ProbeError:
                 continue
     return seen
+=======
+def observed_responses(ctx: ScanContext) -> list[Observed]:
+    """Every operation's ordinary answer, anonymously and as each identity (see
+    `checks.observation`): fetched once per scan and shared by all checks."""
+    return list(observe(ctx).seen)
+>>>>>>> main
 
 
 def is_auth_path(path: str) -> bool:
