@@ -157,7 +157,7 @@ def test_help_keeps_square_brackets():
     result = run_cli("scan", "--help", env={"COLUMNS": "80"})
     assert "[tool.apivigil]" in result.stdout
     flat = " ".join(line.strip("│ ") for line in result.stdout.splitlines())
-    assert "NAME[:role=ROLE]=USER:PASSWORD" in flat  # the --identity syntax, uncut
+    assert "NAME[:role=ROLE]=CREDENTIAL" in flat  # the --identity syntax, uncut
 
 
 def test_unwritable_output_fails_before_the_scan(serve, authority, tmp_path):
