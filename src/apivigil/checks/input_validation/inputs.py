@@ -40,7 +40,7 @@ class Input:
 
 
 @dataclass(frozen=True)
-class Target:
+class ProbeTarget:
     """One endpoint as the input checks probe it: its inputs and its ordinary response."""
 
     endpoint: Endpoint
@@ -49,7 +49,7 @@ class Target:
     inputs: tuple[Input, ...]
 
 
-def targets(ctx: ScanContext, limit: int = 5) -> list[Target]:
+def targets(ctx: ScanContext, limit: int = 5) -> list[ProbeTarget]:
     """Endpoints with at least one input, with the baseline a probe is compared against.
 
     Endpoints that refuse anonymous requests are probed with the user's credentials when
@@ -70,7 +70,7 @@ def targets(ctx: ScanContext, limit: int = 5) -> list[Target]:
             inputs.append(Input(endpoint, "username", "credential"))
             inputs.append(Input(endpoint, "password", "credential"))
         if inputs and baseline.status < 500:
-            found.append(Target(endpoint, baseline, authenticated, tuple(inputs)))
+            found.append(ProbeTarget(endpoint, baseline, authenticated, tuple(inputs)))
     return found
 
 
@@ -90,7 +90,7 @@ def _visible(endpoint: Endpoint) -> list[Input]:
             if name not in declared]
 
 
-def send(ctx: ScanContext, target: Target, item: Input, value: str,
+def send(ctx: ScanContext, target: ProbeTarget, item: Input, value: str,
          name: str | None = None) -> ProbeResponse:
     """The endpoint's ordinary request with `item` set to `value` (or renamed to `name`)."""
     endpoint = target.endpoint
