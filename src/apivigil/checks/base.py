@@ -144,12 +144,18 @@ class ScanContext:
 
     def baseline(self, endpoint: Endpoint, *, authenticated: bool = False) -> ProbeResponse:
         """GET of an endpoint without (or with) the user's credentials, fetched once per scan."""
-        headers = self.auth_headers() if authenticated else {}
-        key = f"baseline:{authenticated}:{endpoint.method}:{endpoint.url}"
+        # The same cache keys as `observation.fetch_as`: one request per caller and URL.
+        if not authenticated or self.identities:
+            primary = self.identities[0] if authenticated else None
+            key = f"authz:{primary.name if primary else '(anonymous)'}:GET:{endpoint.url}"
+            headers = self.identity_headers(primary) if primary else {}
+            return self.cache.get_or_compute(
+                key, lambda: self.http.get(endpoint.url, headers=headers,
+                                           use_extra_headers=False))
         return self.cache.get_or_compute(
-            key,
-            lambda: self.http.get(endpoint.url, headers=headers,
-                                  use_extra_headers=authenticated),
+            f"baseline:True:GET:{endpoint.url}",
+            lambda: self.http.get(endpoint.url, headers=self.auth_headers(),
+                                  use_extra_headers=True),
         )
 
 
