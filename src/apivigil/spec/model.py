@@ -31,6 +31,7 @@ class SecurityScheme:
     scheme: str | None = None  # for type http: basic, bearer, digest...
     location: str | None = None  # for apiKey: header, query, cookie
     parameter_name: str | None = None  # for apiKey
+    token_url: str | None = None  # for oauth2: the password flow's tokenUrl, if declared
 
     @property
     def carries_credentials(self) -> bool:

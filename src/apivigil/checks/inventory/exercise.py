@@ -39,7 +39,7 @@ def skip_reason(ctx: ScanContext, endpoint: Endpoint) -> str | None:
 
 def authenticated(ctx: ScanContext, endpoint: Endpoint) -> bool:
     """Send the user's credentials when the operation is declared secured and we have some."""
-    return endpoint.declared_secured and (ctx.credentials is not None or bool(ctx.auth_headers())
+    return endpoint.declared_secured and (ctx.has_credentials
                                           or bool(ctx.options.headers))
 
 
