@@ -32,7 +32,7 @@ class FirstRequest(BaseHTTPRequestHandler):
 
     arrivals: list[float] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         FirstRequest.arrivals.append(time.perf_counter())
         body = b'{"items": [1, 2]}'
         self.send_response(200)
