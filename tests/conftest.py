@@ -82,3 +82,47 @@ def tmp_spec(tmp_path: Path) -> Callable[[dict[str, Any]], str]:
         return str(path)
 
     return write
+
+
+class ServedAsgi:
+    """An ASGI app (FastAPI) served for real by uvicorn on 127.0.0.1, in a thread."""
+
+    def __init__(self, app: Any) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
+        self.thread.start()
+        import time
+
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def serve_asgi() -> Iterator[Callable[[Any], ServedAsgi]]:
+    """serve_asgi(app) -> ServedAsgi (FastAPI apps, by uvicorn), stopped after the test."""
+    started: list[ServedAsgi] = []
+
+    def start(app: Any) -> ServedAsgi:
+        served = ServedAsgi(app)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()

@@ -27,6 +27,7 @@ from apivigil.core.models import (
     Severity,
 )
 from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
+from apivigil.http.callback import CallbackServer
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse
 from apivigil.spec.model import ApiSpec
 
@@ -49,6 +50,7 @@ class CheckMeta:
     needs_credentials: bool = False
     needs_https: bool = False  # judges the TLS side: skipped when the target URL is http://
     phase: int = 0  # higher phases run later: checks that may trip throttling go last
+    uses_callbacks: bool = False  # needs the scan's out-of-band callback server
 
 
 class CheckHttp:
@@ -125,6 +127,8 @@ class ScanContext:
     notices: list[str] = field(default_factory=list)
     # Verified identities (-u and --identity), primary first; () when none or withheld.
     identities: tuple[Identity, ...] = ()
+    # The scan's callback listener, when a selected check uses one (`meta.uses_callbacks`).
+    callbacks: CallbackServer | None = None
 
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate as the supplied identity ({} when there is none)."""

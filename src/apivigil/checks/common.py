@@ -43,3 +43,8 @@ def probe_endpoints(ctx: ScanContext, limit: int = 5) -> list[Endpoint]:
     if not endpoints:
         endpoints = [ctx.target.endpoints[0]]
     return endpoints[:limit]
+
+
+def mark_inconclusive(ctx: ScanContext, reason: str) -> None:
+    """The check could not reach a verdict (e.g. no callback could arrive): never clean."""
+    ctx.notices.append(reason)

@@ -17,6 +17,7 @@ from apivigil.checks import (
     input_validation,
     inventory,
     rate_limiting,
+    ssrf,
 )
 from apivigil.checks.base import Check
 from apivigil.core.errors import UsageError
@@ -63,4 +64,5 @@ def _matches(check: type[Check], names: Sequence[str]) -> bool:
 
 REGISTRY = Registry([*encryption.CHECKS, *authentication.CHECKS, *data_exposure.CHECKS,
                      *input_validation.CHECKS, *rate_limiting.CHECKS,
-                     *authorization.CHECKS, *inventory.CHECKS])
+                     *authorization.CHECKS, *inventory.CHECKS,
+                     *ssrf.CHECKS])

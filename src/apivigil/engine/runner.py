@@ -41,6 +41,7 @@ from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.core.scoring import grade_for, score_categories, score_findings
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
+from apivigil.http.callback import CallbackServer, parse_listen
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
 from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec, parse_document
 from apivigil.spec.model import ApiSpec
@@ -109,7 +110,10 @@ class Scanner:
             allow_unsafe_methods=options.allow_unsafe_methods,
             extra_headers=self._extra_headers(target),
         )
+        callbacks: CallbackServer | None = None
         try:
+            if any(c.meta.uses_callbacks for c in selected):
+                callbacks = self._callback_server(target)
             spec = self._load_spec(client) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
@@ -133,7 +137,8 @@ class Scanner:
                                    redactor=self.redactor, cache=cache, spec=spec,
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
-                                   notices=self.notices, identities=identities)
+                                   notices=self.notices, identities=identities,
+                                   callbacks=callbacks)
 
             ordered = sorted(selected, key=lambda c: c.meta.phase)
             for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
@@ -148,9 +153,22 @@ class Scanner:
             requests = client.requests_sent
         finally:
             client.close()
+            if callbacks is not None:
+                callbacks.close()
         return self._report(target, started_at, findings, outcomes, operations, requests)
 
     # -- preparation ----------------------------------------------------------------------
+
+    def _callback_server(self, target: Target) -> CallbackServer:
+        """The scan's own callback listener: loopback on a free port unless told otherwise."""
+        listen = parse_listen(self.options.callback_listen) if self.options.callback_listen \
+            else ("127.0.0.1", 0)
+        server = CallbackServer(listen, self.options.callback_url).start()
+        if not server.reachable_from(target.host):
+            self._notice(f"the callback listener ({server.base_url}) is on loopback and the "
+                         f"target is not: out-of-band probes cannot be proven (pass "
+                         "--callback-listen HOST:PORT and --callback-url URL)")
+        return server
 
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
         """--spec as a file or URL; external references only from the spec's own host."""

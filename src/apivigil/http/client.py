@@ -194,14 +194,18 @@ class ProbeClient:
         accept_throttling: bool = False,
         use_extra_headers: bool = True,
         raw_headers: list[tuple[bytes, bytes]] | None = None,
+        llm_prompt: bool = False,
     ) -> ProbeResponse:
         """Send one request within every limit; raise `ProbeError` when it cannot be sent.
 
         With `accept_throttling` a 429 is returned as it is (rate-limit checks want to see it);
         otherwise a short Retry-After is waited out and the request is sent once more.
+        `llm_prompt` is the one exception to "safe methods only": a text-only POST of a prompt
+        to a detected LLM endpoint (the LLM checks' probes), allowed without
+        `--allow-unsafe-methods` because answering a prompt changes nothing.
         """
         method = method.upper()
-        self._check_allowed(method, url)
+        self._check_allowed(method, url, llm_prompt and method == "POST")
         merged: dict[str, str] = dict(self.extra_headers) if use_extra_headers else {}
         merged.update(headers or {})
         self._check_cleartext(url, merged, raw_headers)
@@ -238,7 +242,7 @@ class ProbeClient:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _check_allowed(self, method: str, url: str) -> None:
+    def _check_allowed(self, method: str, url: str, prompt_post: bool = False) -> None:
         scheme = urlsplit(url).scheme
         if scheme not in ("http", "https"):
             raise OutOfScopeError(f"not an HTTP URL: {self.redactor.text(url)}")
@@ -246,7 +250,7 @@ class ProbeClient:
             raise OutOfScopeError(
                 f"refused to leave the target host {self.scope_host}: {self.redactor.text(url)}"
             )
-        if method not in SAFE_METHODS and not self.allow_unsafe_methods:
+        if method not in SAFE_METHODS and not self.allow_unsafe_methods and not prompt_post:
             raise ProbeError(f"{method} is not a safe method and unsafe methods are not enabled")
         with self._counters.lock:
             if self._counters.sent >= self.limits.max_requests:
