@@ -18,6 +18,7 @@ from apivigil.checks import (
     inventory,
     rate_limiting,
     ssrf,
+    unsafe_consumption,
 )
 from apivigil.checks.base import Check
 from apivigil.core.errors import UsageError
@@ -65,4 +66,4 @@ def _matches(check: type[Check], names: Sequence[str]) -> bool:
 REGISTRY = Registry([*encryption.CHECKS, *authentication.CHECKS, *data_exposure.CHECKS,
                      *input_validation.CHECKS, *rate_limiting.CHECKS,
                      *authorization.CHECKS, *inventory.CHECKS,
-                     *ssrf.CHECKS])
+                     *ssrf.CHECKS, *unsafe_consumption.CHECKS])

@@ -85,6 +85,7 @@ class _Delivery:
     bytes_written: int = 0
     complete: bool = False
     aborted: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -174,6 +175,12 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.owner.lock:
             state.deliveries.append(delivery)
         size = reply.size if reply.kind == "huge" else max(len(reply.body), 64)
+        try:
+            self._deliver(delivery, reply, size, head)
+        finally:
+            delivery.finished.set()
+
+    def _deliver(self, delivery: _Delivery, reply: Reply, size: int, head: bool) -> None:
         self.send_response(200)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(size))
@@ -188,11 +195,11 @@ class _Handler(BaseHTTPRequestHandler):
                 piece = chunk if reply.kind == "huge" else b" "
                 if reply.kind == "huge" and index == pieces - 1:
                     piece = chunk[: size - _CHUNK * index]
+                if pause and index:
+                    time.sleep(pause)
                 self.wfile.write(piece)
                 self.wfile.flush()
                 delivery.bytes_written += len(piece)
-                if pause:
-                    time.sleep(pause)
             delivery.complete = True
         except OSError:
             delivery.aborted = True
@@ -341,6 +348,11 @@ class CallbackServer:
             self._tokens[token] = _TokenState(probe, reply or marker_reply(token))
         return probe
 
+    def set_reply(self, token: str, reply: Reply) -> None:
+        """Change what a token is answered with (content that must name its own token)."""
+        with self.lock:
+            self._tokens[token].reply = reply
+
     def internal_location(self, token: str) -> str:
         """An internal address of this server for `token` (used as a redirect target)."""
         return f"http://127.0.0.1:{self.port}/{token}"
@@ -365,14 +377,18 @@ class CallbackServer:
             state = self._tokens.get(token)
             return list(state.interactions) if state else []
 
-    def delivery(self, token: str) -> tuple[int, bool]:
-        """(most bytes written in one delivery, whether any delivery completed) for a token."""
+    def delivery(self, token: str, wait: float = 1.0) -> tuple[int, bool]:
+        """(most bytes written in one delivery, whether any delivery completed) for a token,
+        after waiting (at most `wait` s) for deliveries still being written to end."""
         with self.lock:
             state = self._tokens.get(token)
-            if state is None or not state.deliveries:
-                return 0, False
-            return (max(d.bytes_written for d in state.deliveries),
-                    any(d.complete for d in state.deliveries))
+            deliveries = list(state.deliveries) if state else []
+        deadline = time.monotonic() + wait
+        for delivery in deliveries:
+            delivery.finished.wait(max(0.0, deadline - time.monotonic()))
+        if not deliveries:
+            return 0, False
+        return (max(d.bytes_written for d in deliveries), any(d.complete for d in deliveries))
 
     def wait_for(self, tokens: Iterable[str], timeout: float) -> set[str]:
         """Wait (at most `MAX_WAIT_S`) until every token has an interaction; the seen ones."""

@@ -102,10 +102,13 @@ class ServerSideRequestForgery(Check):
         uses_callbacks=True,
     )
 
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        return super().applies_to(ctx) or (
+            None if url_inputs(ctx) else "no URL-taking input (format uri/url, a URL-like "
+            "name or value) in the target's operations")
+
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         inputs = url_inputs(ctx)
-        if not inputs:
-            return
         callbacks = ctx.callbacks
         reachable = callbacks is not None and callbacks.reachable_from(ctx.target.host)
         pending: list[_Probed] = []
