@@ -16,6 +16,7 @@ from apivigil.checks import (
     encryption,
     input_validation,
     inventory,
+    llm_security,
     rate_limiting,
     ssrf,
     unsafe_consumption,
@@ -66,4 +67,5 @@ def _matches(check: type[Check], names: Sequence[str]) -> bool:
 REGISTRY = Registry([*encryption.CHECKS, *authentication.CHECKS, *data_exposure.CHECKS,
                      *input_validation.CHECKS, *rate_limiting.CHECKS,
                      *authorization.CHECKS, *inventory.CHECKS,
-                     *ssrf.CHECKS, *unsafe_consumption.CHECKS])
+                     *ssrf.CHECKS, *unsafe_consumption.CHECKS,
+                     *llm_security.CHECKS])
