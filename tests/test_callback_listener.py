@@ -122,3 +122,33 @@ def test_callback_listen_is_honoured(serve, run_scan, tmp_spec):
                       checks=("ssrf.server-side-request-forgery",))
     fetched = next(f for f in report.findings if f.id == "ssrf.callback-fetched")
     assert f"127.0.0.1:{port}/" in fetched.description
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    (("--callback-listen", "nope"), "--callback-listen must be HOST:PORT"),
+    (("--callback-url", "ftp://x"), "--callback-url must be an http:// or https:// URL"),
+    (("--llm-probes", "extreme"), "--llm-probes"),
+])
+def test_bad_callback_and_llm_options_exit_2(args, text):
+    from tests.test_cli import run_cli
+
+    result = run_cli("scan", "http://127.0.0.1:9/", *args)
+    assert result.returncode == 2
+    assert text in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_scan_with_callback_options_finds_ssrf(serve, tmp_spec):
+    import json
+
+    from tests.test_cli import run_cli
+
+    api = serve(preview_flask(vulnerable=True))
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    result = run_cli("scan", api.url, "--spec", tmp_spec(SPEC_PREVIEW), "--checks", "ssrf",
+                     "--callback-listen", f"127.0.0.1:{port}", "--llm-probes", "off",
+                     "--format", "json", "--no-store", "--rate", "0")
+    report = json.loads(result.stdout)
+    assert "ssrf.callback-fetched" in {f["id"] for f in report["findings"]}
