@@ -86,3 +86,11 @@ def test_an_api_without_llm_endpoints_is_skipped_not_clean(serve, run_scan):
     api = serve(chat_api(vulnerable=True))
     report = run_scan(api.url + "/v1/health", **LLM)
     assert {o.status.value for o in report.checks} == {"skipped"}
+
+
+def test_a_model_url_without_a_spec_is_detected(serve, run_scan):
+    api = serve(chat_api(vulnerable=True))
+    report = run_scan(api.url + "/v1/chat/completions", settings={"discover_spec": "false"},
+                      **LLM)
+    assert "llm_security.unauthenticated-endpoint" in ids(report)
+    assert "llm_security.instruction-override" in ids(report)

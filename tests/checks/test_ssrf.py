@@ -74,3 +74,14 @@ def test_only_get_is_sent_for_query_inputs(serve, run_scan, tmp_spec, metadata):
     run_scan(api.url, spec=tmp_spec(SPEC_PREVIEW), **SSRF)
     assert {r["method"] for r in recorder.requests} == {"GET"}
     assert any("url=http%3A%2F%2F127.0.0.1" in r["query"] for r in recorder.requests)
+
+
+def test_json_body_url_fields_are_probed_only_with_unsafe_methods(serve_asgi, run_scan,
+                                                                  metadata):
+    api = serve_asgi(preview_fastapi(vulnerable=True, metadata_origin=metadata.url))
+    safe = run_scan(api.url, **SSRF)
+    assert "body feed_url" not in {f.parameter for f in safe.findings}
+    intrusive = run_scan(api.url, allow_unsafe_methods=True, **SSRF)
+    assert ("ssrf.callback-fetched", "high", "body feed_url") in summary(intrusive)
+    fetched = next(f for f in intrusive.findings if f.parameter == "body feed_url")
+    assert fetched.method == "POST" and fetched.path == "/api/imports"
