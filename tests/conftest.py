@@ -6,6 +6,12 @@ same code `apivigil demo` uses; nothing here mocks HTTP.
 
 from __future__ import annotations
 
+import os
+
+# Tests of apivigil's own checks must not depend on which plugins are installed (the example
+# plugin is, for tests/test_plugins.py, which turns this off where it needs the plugin).
+os.environ["APIVIGIL_NO_PLUGINS"] = "1"
+
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path

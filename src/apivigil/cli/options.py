@@ -41,13 +41,16 @@ class LlmProbes(StrEnum):
     DEEP = "deep"
 
 
-class OutputFormat(StrEnum):
-    TERMINAL = "terminal"
-    JSON = "json"
-    SARIF = "sarif"
-    JUNIT = "junit"
-    HTML = "html"
-    MARKDOWN = "markdown"
+TERMINAL = "terminal"
+
+
+def _known_format(value: str) -> str:
+    """--format takes any registered format name, apivigil's own or a plugin's."""
+    from apivigil.reporting import format_names
+
+    if value not in format_names():
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(format_names())}.")
+    return value
 
 
 def _load_config(ctx: typer.Context, value: Path | None) -> Path | None:
@@ -71,9 +74,10 @@ def _load_config(ctx: typer.Context, value: Path | None) -> Path | None:
 
 # -- report options (scan, baseline, demo, audit) ----------------------------------------
 
-FormatOpt = Annotated[OutputFormat, typer.Option(
-    "--format", "-f", rich_help_panel=REPORT,
-    help="Report format on stdout (and of -o files with no known extension).")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", rich_help_panel=REPORT, callback=_known_format, metavar="FORMAT",
+    help="Report format on stdout (and of -o files with no known extension): terminal, json, "
+    "sarif, junit, html, markdown, or one a plugin adds (`apivigil formats`).")]
 OutputOpt = Annotated[list[Path] | None, typer.Option(
     "--output", "-o", rich_help_panel=REPORT,
     help="Write the report to FILE (repeatable); the format comes from the "

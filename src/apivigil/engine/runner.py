@@ -95,6 +95,8 @@ class Scanner:
         started_at = datetime.now(UTC)
         target = Target.parse(options.url, options.http_port, options.https_port)
         selected = self.registry.select(options.checks, options.skip_checks)
+        for problem in self.registry.problems:
+            self._notice(problem)
         client = ProbeClient(
             target.host,
             ClientLimits(
