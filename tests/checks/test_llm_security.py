@@ -94,3 +94,12 @@ def test_a_model_url_without_a_spec_is_detected(serve, run_scan):
                       **LLM)
     assert "llm_security.unauthenticated-endpoint" in ids(report)
     assert "llm_security.instruction-override" in ids(report)
+
+
+def test_a_streaming_endpoint_is_read_from_its_events(serve, run_scan, tmp_spec):
+    api = serve(chat_api(vulnerable=True, streaming=True))
+    report = run_scan(api.url, spec=tmp_spec(SPEC_CHAT), **LLM)
+    assert {"llm_security.unauthenticated-endpoint", "llm_security.instruction-override",
+            "llm_security.system-prompt-leak", "llm_security.unbounded-output"} <= ids(report)
+    override = next(f for f in report.findings if f.id == "llm_security.instruction-override")
+    assert str(override.evidence.data["reply"]).startswith("APIVIGIL-")

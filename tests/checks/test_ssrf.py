@@ -85,3 +85,32 @@ def test_json_body_url_fields_are_probed_only_with_unsafe_methods(serve_asgi, ru
     assert ("ssrf.callback-fetched", "high", "body feed_url") in summary(intrusive)
     fetched = next(f for f in intrusive.findings if f.parameter == "body feed_url")
     assert fetched.method == "POST" and fetched.path == "/api/imports"
+
+
+def test_a_text_blocklist_is_bypassed_by_another_spelling(serve, run_scan, tmp_spec,
+                                                          metadata):
+    api = serve(preview_flask(vulnerable=True, metadata_origin=metadata.url, blocklist=True))
+    report = run_scan(api.url, spec=tmp_spec(SPEC_PREVIEW), **SSRF)
+    assert ("ssrf.filter-bypass", "high", "query url") in summary(report)
+    assert "ssrf.callback-fetched" not in {f.id for f in report.findings}
+    bypass = next(f for f in report.findings if f.id == "ssrf.filter-bypass")
+    assert bypass.evidence.data["variant"] == "decimal"
+
+
+def test_an_asynchronous_fetch_is_caught_by_the_bounded_final_wait(serve, run_scan, tmp_spec):
+    from tests.fixtures.apps.fetchers import SPEC_PING
+
+    api = serve(preview_flask(vulnerable=True))
+    report = run_scan(api.url, spec=tmp_spec(SPEC_PING), **SSRF)
+    fetched = next(f for f in report.findings if f.id == "ssrf.callback-fetched")
+    assert fetched.parameter == "query callback"
+    assert fetched.evidence.data["late"] is True
+
+
+def test_an_asynchronous_endpoint_with_an_allow_list_is_silent(serve, run_scan, tmp_spec):
+    from tests.fixtures.apps.fetchers import SPEC_PING
+
+    api = serve(preview_flask(vulnerable=False))
+    report = run_scan(api.url, spec=tmp_spec(SPEC_PING), **SSRF)
+    assert report.findings == []
+    assert outcome(report, "ssrf.server-side-request-forgery") == "completed"

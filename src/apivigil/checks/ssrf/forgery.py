@@ -9,8 +9,9 @@ For each URL-taking input (up to 4: `ssrf.urlinputs` finds them) the check sends
    listens on loopback unless `--callback-listen`/`--callback-url` say otherwise, so for a
    target on the same machine the fetch is also a fetch of an internal address;
 3. when that was refused and the callback server is on loopback: the same server spelled as
-   internal-address variants a text filter often misses (decimal `2130706433`, IPv4-mapped
-   `[::ffff:127.0.0.1]`, `[::1]`), each with its own token (a fetch = filter bypass, high);
+   internal-address variants a text filter often misses (decimal `2130706433`, hex `0x7f000001`,
+   IPv4-mapped `[::ffff:127.0.0.1]`, `[::1]`), each with its own token (a fetch = filter
+   bypass, high);
 4. the cloud metadata address `169.254.169.254`: judged by content (instance-id, ami-id,
    security-credentials... in the answer and not in the control's) (critical);
 5. a closed port on `127.0.0.1`: an answer with connection-refused text that the control's
@@ -98,7 +99,7 @@ class ServerSideRequestForgery(Check):
         sends="for up to 4 URL-taking inputs: a GET (JSON body fields: with "
         "--allow-unsafe-methods) with a control URL, the scan's callback URL, internal-address "
         "variants of it, the cloud metadata URL, a closed loopback port, file:// and gopher:// "
-        "(at most 10 requests per input); the callback server only answers",
+        "(at most 11 requests per input); the callback server only answers",
         uses_callbacks=True,
     )
 
@@ -182,7 +183,7 @@ class ServerSideRequestForgery(Check):
         if callbacks is None:
             return None
         item = probed.item
-        for kind in ("decimal", "ipv4-mapped", "ipv6"):
+        for kind in ("decimal", "hex", "ipv4-mapped", "ipv6"):
             probe = callbacks.issue(item.operation, item.label)
             variant = callbacks.loopback_variants(probe.token).get(kind)
             if variant is None:
