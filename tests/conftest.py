@@ -90,45 +90,35 @@ def tmp_spec(tmp_path: Path) -> Callable[[dict[str, Any]], str]:
     return write
 
 
-class ServedAsgi:
-    """An ASGI app (FastAPI) served for real by uvicorn on 127.0.0.1, in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        import socket
-        import threading
-
-        import uvicorn
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
-        self.thread.start()
-        import time
-
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-        self.sock.close()
-
-
 @pytest.fixture
-def serve_asgi() -> Iterator[Callable[[Any], ServedAsgi]]:
-    """serve_asgi(app) -> ServedAsgi (FastAPI apps, by uvicorn), stopped after the test."""
-    started: list[ServedAsgi] = []
+def serve_asgi(authority: CertificateAuthority, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """serve_asgi(app) -> https:// URL: an ASGI app (FastAPI) under uvicorn on 127.0.0.1."""
+    import socket
+    import threading
+    import time
 
-    def start(app: Any) -> ServedAsgi:
-        served = ServedAsgi(app)
-        started.append(served)
-        return served
+    import uvicorn
+
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: Any) -> str:
+        pem = tmp_path / f"leaf-{len(servers)}.pem"
+        authority.leaf.private_key_and_cert_chain_pem.write_to_path(str(pem))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="critical", ssl_certfile=str(pem),
+                                ssl_keyfile=str(pem), lifespan="off")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        servers.append((server, thread))
+        return f"https://127.0.0.1:{port}"
 
     yield start
-    for served in started:
-        served.stop()
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=5)

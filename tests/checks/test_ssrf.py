@@ -47,8 +47,8 @@ def test_flask_fetcher_with_allow_list_is_silent(serve, run_scan, tmp_spec, meta
 
 
 def test_fastapi_fetcher_is_flagged_through_its_discovered_spec(serve_asgi, run_scan, metadata):
-    api = serve_asgi(preview_fastapi(vulnerable=True, metadata_origin=metadata.url))
-    report = run_scan(api.url, **SSRF)
+    api_url = serve_asgi(preview_fastapi(vulnerable=True, metadata_origin=metadata.url))
+    report = run_scan(api_url, **SSRF)
     assert summary(report) == {
         ("ssrf.callback-fetched", "high", "query url"),
         ("ssrf.cloud-metadata", "critical", "query url"),
@@ -60,8 +60,8 @@ def test_fastapi_fetcher_is_flagged_through_its_discovered_spec(serve_asgi, run_
 
 
 def test_fastapi_fetcher_with_allow_list_is_silent(serve_asgi, run_scan, metadata):
-    api = serve_asgi(preview_fastapi(vulnerable=False, metadata_origin=metadata.url))
-    report = run_scan(api.url, **SSRF)
+    api_url = serve_asgi(preview_fastapi(vulnerable=False, metadata_origin=metadata.url))
+    report = run_scan(api_url, **SSRF)
     assert report.findings == []
     assert outcome(report, "ssrf.server-side-request-forgery") == "completed"
 
@@ -78,10 +78,10 @@ def test_only_get_is_sent_for_query_inputs(serve, run_scan, tmp_spec, metadata):
 
 def test_json_body_url_fields_are_probed_only_with_unsafe_methods(serve_asgi, run_scan,
                                                                   metadata):
-    api = serve_asgi(preview_fastapi(vulnerable=True, metadata_origin=metadata.url))
-    safe = run_scan(api.url, **SSRF)
+    api_url = serve_asgi(preview_fastapi(vulnerable=True, metadata_origin=metadata.url))
+    safe = run_scan(api_url, **SSRF)
     assert "body feed_url" not in {f.parameter for f in safe.findings}
-    intrusive = run_scan(api.url, allow_unsafe_methods=True, **SSRF)
+    intrusive = run_scan(api_url, allow_unsafe_methods=True, **SSRF)
     assert ("ssrf.callback-fetched", "high", "body feed_url") in summary(intrusive)
     fetched = next(f for f in intrusive.findings if f.parameter == "body feed_url")
     assert fetched.method == "POST" and fetched.path == "/api/imports"

@@ -52,8 +52,8 @@ def test_flask_consumer_with_allow_list_is_silent(serve, run_scan, tmp_spec, met
 
 def test_fastapi_consumer_is_flagged_and_its_unsigned_webhook_too(serve_asgi, run_scan,
                                                                   metadata):
-    api = serve_asgi(preview_fastapi(vulnerable=True, metadata_origin=metadata.url))
-    report = run_scan(api.url, **CONSUMPTION)
+    api_url = serve_asgi(preview_fastapi(vulnerable=True, metadata_origin=metadata.url))
+    report = run_scan(api_url, **CONSUMPTION)
     found = summary(report)
     assert ("unsafe_consumption.webhook-unsigned", "medium", "body callback_url") in found
     assert ("unsafe_consumption.template-evaluated", "high", "query url") in found
@@ -64,8 +64,8 @@ def test_fastapi_consumer_is_flagged_and_its_unsigned_webhook_too(serve_asgi, ru
 
 def test_fastapi_consumer_with_limits_and_signed_webhooks_is_silent(serve_asgi, run_scan,
                                                                     metadata):
-    api = serve_asgi(preview_fastapi(vulnerable=False, metadata_origin=metadata.url))
-    report = run_scan(api.url, **CONSUMPTION)
+    api_url = serve_asgi(preview_fastapi(vulnerable=False, metadata_origin=metadata.url))
+    report = run_scan(api_url, **CONSUMPTION)
     assert above_low(report) == []
     assert report.findings == []
     assert outcome(report, "unsafe_consumption.fetched-content") == "completed"
