@@ -29,12 +29,12 @@ from apivigil.core.errors import (
 from apivigil.core.models import (
     CheckOutcome,
     Finding,
-    OperationState,
     OperationStatus,
     OutcomeStatus,
     Report,
 )
 from apivigil.core.redaction import Redactor, is_secret_header
+from apivigil.engine.coverage import operation_statuses
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
 from apivigil.engine.fetch import SpecFetcher
@@ -45,6 +45,7 @@ from apivigil.engine.login import (
     session_notices,
 )
 from apivigil.engine.report import build_report
+from apivigil.http.callback import CallbackServer, parse_listen
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
 from apivigil.http.login import LoginFlow
 from apivigil.spec.loader import build_spec, load_spec, parse_document
@@ -92,6 +93,7 @@ class Scanner:
         self.registry = registry
         self.redactor = build_redactor(options)
         self.notices: list[str] = []
+        self._sent_by: dict[str, list[tuple[str, str]]] = {}
 
     def run(self) -> Report:
         options = self.options
@@ -115,7 +117,10 @@ class Scanner:
             allow_unsafe_methods=options.allow_unsafe_methods,
             extra_headers=self._extra_headers(target),
         )
+        callbacks: CallbackServer | None = None
         try:
+            if any(c.meta.uses_callbacks for c in selected):
+                callbacks = self._callback_server(target)
             spec = self._load_spec(client) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
@@ -124,6 +129,7 @@ class Scanner:
                 spec = self._discover_spec(client, target)
                 if spec is not None:
                     target = target.with_spec(spec)
+            target = target.without(options.exclude)
             credentials, withheld, identities, flow = self._authenticate(client, target, spec)
             cache = SharedCache()
             self.listener(ScanStarted(target=self.redactor.text(target.url),
@@ -136,7 +142,8 @@ class Scanner:
                                    redactor=self.redactor, cache=cache, spec=spec,
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
-                                   notices=self.notices, identities=identities, login=flow)
+                                   notices=self.notices, identities=identities, login=flow,
+                                   callbacks=callbacks)
 
             ordered = sorted(selected, key=lambda c: c.meta.phase)
             for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
@@ -149,13 +156,28 @@ class Scanner:
                     findings.extend(found)
             for line in session_notices(client):
                 self._notice(line)
-            operations = self._operations(target, client) if spec else []
+            operations = (operation_statuses(target, options, client.exchanges,
+                                             self._sent_by, outcomes)
+                          if spec or target.excluded else [])
             requests = client.requests_sent
         finally:
             client.close()
+            if callbacks is not None:
+                callbacks.close()
         return self._report(target, started_at, findings, outcomes, operations, requests)
 
     # -- preparation ----------------------------------------------------------------------
+
+    def _callback_server(self, target: Target) -> CallbackServer:
+        """The scan's own callback listener: loopback on a free port unless told otherwise."""
+        listen = parse_listen(self.options.callback_listen) if self.options.callback_listen \
+            else ("127.0.0.1", 0)
+        server = CallbackServer(listen, self.options.callback_url).start()
+        if not server.reachable_from(target.host):
+            self._notice(f"the callback listener ({server.base_url}) is on loopback and the "
+                         f"target is not: out-of-band probes cannot be proven (pass "
+                         "--callback-listen HOST:PORT and --callback-url URL)")
+        return server
 
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
         """--spec as a file or URL; external references only from the spec's own host."""
@@ -298,6 +320,7 @@ class Scanner:
                 reason = self.redactor.text(f"{type(exc).__name__}: {exc}")
                 log.debug("check %s crashed:\n%s", meta.id,
                           self.redactor.text(traceback.format_exc()))
+        self._sent_by[meta.id] = http.requests
         outcome = CheckOutcome(
             check=meta.id, category=meta.category, status=status, reason=reason,
             findings=len(found), requests=http.sent,
@@ -311,25 +334,6 @@ class Scanner:
         self.listener(Notice(message=message))
 
     # -- reporting ------------------------------------------------------------------------
-
-    def _operations(self, target: Target, client: ProbeClient) -> list[OperationStatus]:
-        """Every spec operation: exercised (with the status it answered), or skipped and why."""
-        seen: dict[tuple[str, str], int | None] = {}
-        for exchange in client.exchanges:
-            if exchange.status is not None:
-                seen.setdefault((exchange.method, _without_query(exchange.url)), exchange.status)
-        statuses = []
-        for endpoint in target.endpoints:
-            key = (endpoint.method, _without_query(self.redactor.text(endpoint.url)))
-            if key in seen:
-                statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
-                                                status=OperationState.EXERCISED,
-                                                http_status=seen[key]))
-            else:
-                statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
-                                                status=OperationState.SKIPPED,
-                                                reason=_skip_reason(endpoint, self.options)))
-        return statuses
 
     def _report(
         self,
@@ -375,20 +379,6 @@ def _enabled(value: object) -> bool:
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
-def _without_query(url: str) -> str:
-    return url.split("?", 1)[0]
-
-
-def _skip_reason(endpoint: Endpoint, options: ScanOptions) -> str:
-    if endpoint.method == "DELETE" and not (options.allow_delete
-                                            and options.allow_unsafe_methods):
-        return "DELETE is sent only with --allow-delete and --allow-unsafe-methods"
-    if endpoint.method in ("POST", "PUT", "PATCH") and not options.allow_unsafe_methods:
-        return f"{endpoint.method} is sent only with --allow-unsafe-methods"
-    if "{" in urlsplit(endpoint.url).path:
-        return "path parameters have no known values"
-    return ("not sent by the selected checks (inventory.spec-conformance exercises every "
-            "operation) or the request budget ran out")
 
 
 def scan(options: ScanOptions, listener: Listener = ignore_events) -> Report:
