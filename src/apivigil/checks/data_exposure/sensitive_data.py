@@ -15,9 +15,10 @@ anonymous caller are reported too; every such value is masked in the evidence an
 from every other finding of the scan.
 
 Context keeps false alarms down: hash and key formats with fixed structure, bare MD5/SHA hex
-only in a password-like field, JWTs only outside login/token responses (and always when unsigned), card numbers only when Luhn-valid with an issuer prefix
-or a card-like field, national ids only in a field named for them, emails only in bulk
-(`bulk_email_threshold`, default 10 distinct addresses). Evidence shows where, value masked.
+only in a password-like field, JWTs only outside login/token responses (and always when
+unsigned), card numbers only when Luhn-valid with an issuer prefix or a card-like field,
+national ids only in a field named for them, emails only in bulk (`bulk_email_threshold`,
+default 10 distinct addresses). Evidence shows where, value masked.
 """
 
 from __future__ import annotations
