@@ -225,8 +225,10 @@ class SensitiveData(Check):
         by_kind: dict[str, list[Match]] = defaultdict(list)
         for match in matches:
             by_kind[match.kind].append(match)
-            if match.kind in _NEVER_IN_A_REPORT:
-                # Every report and log redacts it from now on, whichever check shows it.
+            if match.kind in _NEVER_IN_A_REPORT and len(match.value) >= 8 and \
+                    not match.value.isalpha():
+                # Every report and log redacts it from now on, whichever check shows it (not
+                # a plain word: redacting "password" everywhere would garble the report).
                 ctx.redactor.add(match.value)
         if not item.authenticated:
             yield from self._users_listed(item, matches)
