@@ -30,6 +30,7 @@ from apivigil.core.models import (
     Severity,
 )
 from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
+from apivigil.http.callback import CallbackServer
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse, throttling_signal
 from apivigil.http.login import LoginFlow
 from apivigil.spec.model import ApiSpec
@@ -57,25 +58,26 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 class Setting:
     """One check setting (`--set NAME=VALUE`): its type, range, default and help.
 
-    `kind` is "int" (within `minimum`..`maximum`), "bool" (true/false, yes/no, on/off, 1/0) or
-    "names" (a comma-separated list of names). A wrong name or value is a usage error (exit 2),
-    never silently ignored or turned into something else.
+    `kind` is "int" or "float" (within `minimum`..`maximum`), "bool" (true/false, yes/no,
+    on/off, 1/0) or "names" (a comma-separated list of names). A wrong name or value is a
+    usage error (exit 2), never silently ignored or turned into something else.
     """
 
     name: str
-    kind: Literal["int", "bool", "names"]
-    default: int | bool | tuple[str, ...]
+    kind: Literal["int", "float", "bool", "names"]
+    default: int | float | bool | tuple[str, ...]
     help: str
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
     def describe(self) -> str:
         """The type and range, e.g. 'integer 10..100' (shown by `apivigil checks`)."""
-        if self.kind == "int":
-            return f"integer {self.minimum}..{self.maximum}"
+        if self.kind in ("int", "float"):
+            word = "integer" if self.kind == "int" else "number"
+            return f"{word} {self.minimum:g}..{self.maximum:g}"
         return {"bool": "true or false", "names": "comma-separated names"}[self.kind]
 
-    def parse(self, value: object) -> int | bool | tuple[str, ...]:
+    def parse(self, value: object) -> int | float | bool | tuple[str, ...]:
         """The typed value of `value` (a string from the command line or config file, or an
         already typed value from a library caller)."""
         text = value if isinstance(value, str) else None
@@ -87,6 +89,16 @@ class Setting:
             if lowered in _TRUE or lowered in _FALSE:
                 return lowered in _TRUE
             raise UsageError(problem)
+        if self.kind == "float":
+            try:
+                real = float(text.strip()) if text is not None else float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise UsageError(problem) from None
+            if isinstance(value, bool) or real != real or not (  # NaN is no number
+                    (self.minimum is None or real >= self.minimum)
+                    and (self.maximum is None or real <= self.maximum)):
+                raise UsageError(problem)
+            return real
         if self.kind == "int":
             try:
                 number = int(text.strip()) if text is not None else int(value)  # type: ignore[call-overload]
@@ -123,6 +135,7 @@ class CheckMeta:
     needs_credentials: bool = False
     needs_https: bool = False  # judges the TLS side: skipped when the target URL is http://
     phase: int = 0  # see PHASE_*: identity checks first, throttling-provoking ones last
+    uses_callbacks: bool = False  # needs the scan's out-of-band callback server
     settings: tuple[Setting, ...] = ()  # what `--set` may change for this check
     # Judges the spec alone: completing without a request still tested something. Any other
     # check that sent no request and read no shared response is reported skipped, not clean.
@@ -256,6 +269,8 @@ class ScanContext:
     # Verified identities (-u and --identity), primary first; () when none or withheld.
     # An identity that logged in carries the issued token (or cookie) in `header`.
     identities: tuple[Identity, ...] = ()
+    # The scan's callback listener, when a selected check uses one (`meta.uses_callbacks`).
+    callbacks: CallbackServer | None = None
     # The login POST (--login, or the spec's OAuth2 password flow), whether or not anyone
     # logged in with it: the authentication checks attack it.
     login: LoginFlow | None = None
