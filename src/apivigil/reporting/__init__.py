@@ -1,8 +1,10 @@
 """Report writers: one module per format, each `render(report: Report) -> str`.
 
-`FORMATS` maps a format name to its writer and `format_for_path` picks the format from a file
-extension (`-o report.sarif -o report.html`). The terminal writer also prints to a rich console
-(`terminal.render`); `terminal.render_text` is its plain-text form for files.
+`writer` gives the writer of a format and `format_for_path` picks the format from a file
+extension (`-o report.sarif -o report.html`); `render_file` gives a file's bytes, which for
+`.pdf` (`pdf.render`, headless Chromium printing the HTML report) are not text. The terminal
+writer also prints to a rich console (`terminal.render`); `terminal.render_text` is its
+plain-text form for files.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ EXTENSIONS = {
     ".xml": "junit",
     ".md": "markdown",
     ".txt": "terminal",
+    ".pdf": "pdf",
 }
+FILE_ONLY_FORMATS = ("pdf",)
 FORMAT_NAMES = ("terminal", "json", "sarif", "junit", "html", "markdown")
 
 
@@ -60,3 +64,12 @@ def format_for_path(path: Path) -> str | None:
     if suffixes == ".sarif.json":
         return "sarif"
     return EXTENSIONS.get(path.suffix.lower())
+
+
+def render_file(name: str, report: Report, *, verbose: bool = False) -> bytes:
+    """A report file's content in one format, PDF included."""
+    if name == "pdf":
+        from apivigil.reporting import pdf
+
+        return pdf.render(report)
+    return writer(name, verbose=verbose)(report).encode("utf-8")

@@ -29,9 +29,10 @@ _ENV = Environment(
 )
 
 
-def render(report: Report) -> str:
-    """The whole report as one HTML document."""
-    return _ENV.get_template("report.html.j2").render(**_context(report))
+def render(report: Report, *, expand_evidence: bool = False) -> str:
+    """The whole report as one HTML document (evidence folded, unless printing it)."""
+    return _ENV.get_template("report.html.j2").render(**_context(report),
+                                                      expand_evidence=expand_evidence)
 
 
 def _context(report: Report) -> dict[str, Any]:
