@@ -56,8 +56,9 @@ def render(report: Report) -> bytes:
             f"--user-data-dir={work / 'profile'}", f"--print-to-pdf={pdf}", page.as_uri(),
         ]
         try:
-            done = subprocess.run(command,  # noqa: S603 - our own argv, no shell capture_output=True, timeout=TIMEOUT, check=False,
-                                  stdin=subprocess.DEVNULL, cwd=work)
+            done = subprocess.run(  # noqa: S603 - our own argv, no shell
+                command, capture_output=True, timeout=TIMEOUT, check=False,
+                stdin=subprocess.DEVNULL, cwd=work)
         except subprocess.TimeoutExpired:
             raise ScanError(f"Chromium did not print the PDF report within {TIMEOUT:.0f} s") \
                 from None
