@@ -16,6 +16,7 @@ ALLOWED = {
     "reporting": {"core", "reporting"},
     "demo": {"core", "demo"},
     "store": {"core", "store"},
+    "alerts": {"core", "store", "alerts"},
 }
 
 
