@@ -170,6 +170,10 @@ class History:
         With a `job_id`, storing is idempotent: when that job's scan is already stored (another
         worker ran it too), nothing is added and the stored scan's id is returned.
         """
+        return self.save_job(report, job_id)[0]
+
+    def save_job(self, report: Report, job_id: str | None) -> tuple[int, bool]:
+        """`save`, and whether this call stored it (False: the job was stored before)."""
         counts = report.count_by_severity()
         row = ScanRow(
             target=report.target, started_at=report.started_at,
@@ -186,7 +190,7 @@ class History:
             if job_id is not None:
                 stored = session.get(ScanJobRow, job_id)
                 if stored is not None:
-                    return stored.scan_id
+                    return stored.scan_id, False
             session.add(row)
             try:
                 session.flush()
@@ -200,8 +204,8 @@ class History:
                 existing = session.get(ScanJobRow, job_id)
                 if existing is None:
                     raise
-                return existing.scan_id
-            return row.id
+                return existing.scan_id, False
+            return row.id, True
 
     def scan_for_job(self, job_id: str) -> int | None:
         """The scan a queued job stored, if it has."""

@@ -8,11 +8,13 @@ environment variable that holds one (`credential_env`), which only the process t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from apivigil.core.errors import UsageError
@@ -30,6 +32,7 @@ class TargetRow(_Base):
     credential_env: Mapped[str | None] = mapped_column(String(200))
     cacert: Mapped[str | None] = mapped_column(String(2048))
     max_requests: Mapped[int] = mapped_column(Integer, default=600)
+    checks: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
@@ -69,6 +72,15 @@ class UserRow(_Base):
     password_hash: Mapped[str] = mapped_column(String(200))
 
 
+class SettingRow(_Base):
+    """Server-wide values that every dashboard process must share (the session signing key)."""
+
+    __tablename__ = "dashboard_settings"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 @dataclass(frozen=True)
 class MonitoredTarget:
     id: int
@@ -79,6 +91,7 @@ class MonitoredTarget:
     credential_env: str | None
     cacert: str | None
     max_requests: int
+    checks: str | None
     next_run_at: datetime | None
 
 
@@ -120,17 +133,24 @@ class Monitoring:
     def add_target(self, *, name: str, url: str, spec: str | None = None,
                    schedule: str | None = None, credential_env: str | None = None,
                    cacert: str | None = None, max_requests: int = 600,
+                   checks: str | None = None,
                    next_run_at: datetime | None = None) -> MonitoredTarget:
         with self._session() as session:
             if session.scalar(select(TargetRow.id).where(TargetRow.url == url)) is not None:
                 raise UsageError(f"{url} is already a monitored target")
             row = TargetRow(name=name, url=url, spec=spec, schedule=schedule,
                             credential_env=credential_env, cacert=cacert,
-                            max_requests=max_requests, created_at=datetime.now(UTC),
+                            max_requests=max_requests, checks=checks,
+                            created_at=datetime.now(UTC),
                             next_run_at=next_run_at)
             session.add(row)
             session.commit()
             return _target(row)
+
+    def target_by_url(self, url: str) -> MonitoredTarget | None:
+        with self._session() as session:
+            row = session.scalar(select(TargetRow).where(TargetRow.url == url))
+            return _target(row) if row is not None else None
 
     def targets(self) -> list[MonitoredTarget]:
         with self._session() as session:
@@ -225,10 +245,28 @@ class Monitoring:
             session.commit()
 
 
+    def setting(self, name: str, create: Callable[[], str]) -> str:
+        """A shared setting, created once (the first process to store it wins)."""
+        with self._session() as session:
+            value = session.scalar(select(SettingRow.value).where(SettingRow.name == name))
+            if value is not None:
+                return value
+            session.add(SettingRow(name=name, value=create()))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+        with self._session() as session:
+            stored = session.scalar(select(SettingRow.value).where(SettingRow.name == name))
+            assert stored is not None
+            return stored
+
+
 def _target(row: TargetRow) -> MonitoredTarget:
     return MonitoredTarget(id=row.id, name=row.name, url=row.url, spec=row.spec,
                            schedule=row.schedule, credential_env=row.credential_env,
                            cacert=row.cacert, max_requests=row.max_requests,
+                           checks=row.checks,
                            next_run_at=_utc(row.next_run_at) if row.next_run_at else None)
 
 
