@@ -17,6 +17,8 @@ ALLOWED = {
     "demo": {"core", "demo"},
     "store": {"core", "store"},
     "alerts": {"core", "store", "alerts"},
+    "fleet": {"core", "store", "engine", "alerts", "fleet"},
+    "server": {"core", "store", "reporting", "alerts", "fleet", "server"},
 }
 
 

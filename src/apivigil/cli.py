@@ -63,7 +63,7 @@ FormatOpt = Annotated[OutputFormat, typer.Option(
     "--format", "-f", help="Report format on stdout (and of -o files with no known extension).")]
 OutputOpt = Annotated[list[Path] | None, typer.Option(
     "--output", "-o", help="Write the report to FILE (repeatable); the format comes from the "
-    "extension: .sarif .json .html .xml (JUnit) .md .txt.")]
+    "extension: .sarif .json .html .xml (JUnit) .md .txt .pdf (printed by headless Chromium).")]
 FailOnOpt = Annotated[Severity | None, typer.Option(
     "--fail-on", help="Exit 1 when a finding at or above this severity exists.")]
 
@@ -418,11 +418,11 @@ def emit(
     Without -o, stdout gets the --format report (terminal by default). With -o, stdout gets a
     report only when --format was chosen (on the command line or in the config file).
     """
-    from apivigil.reporting import terminal, writer
+    from apivigil.reporting import render_file, terminal, writer
 
     files, to_stdout = _output_plan(ctx, output_format, output)
     for path, file_format in files:
-        _write(path, writer(file_format, verbose=verbose)(report))
+        _write(path, render_file(file_format, report, verbose=verbose))
     if to_stdout is None:
         return
     if to_stdout == "terminal":
@@ -444,7 +444,11 @@ def _output_plan(
         file_format = format_for_path(path) or (str(output_format) if chosen else None)
         if file_format is None:
             raise UsageError(f"-o {path}: cannot tell the report format from the extension "
-                             "(use .sarif .json .html .xml .md .txt, or give --format)")
+                             "(use .sarif .json .html .xml .md .txt .pdf, or give --format)")
+        if file_format == "pdf":
+            from apivigil.reporting.pdf import find_chromium
+
+            find_chromium()  # before the scan, not after it
         files.append((path, file_format))
     if not outputs:
         return files, str(output_format)
@@ -529,9 +533,9 @@ def exit_code_for(report: Report, fail_on: Severity | None) -> int:
     return ExitCode.FINDINGS if failing else ExitCode.OK
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, content: bytes) -> None:
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(content)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 

@@ -61,3 +61,25 @@ def test_missing_browser_is_one_clear_error(tidy_report, monkeypatch):
         assert "no such executable" in str(exc)
     else:
         raise AssertionError("a missing browser must be an error")
+
+
+def test_cli_writes_the_pdf_and_checks_for_chromium_before_scanning(serve, authority, tmp_path):
+    from tests.fixtures.apps.reports import hostile_api
+    from tests.reporting.cli import apivigil
+
+    chromium()
+    server = serve(hostile_api(), tls="modern")
+    target = tmp_path / "report.pdf"
+    result = apivigil("scan", server.url + "/", "--cacert", str(authority.ca_path),
+                      "--checks", "encryption.hsts", "--no-store", "-o", str(target),
+                      "-o", str(tmp_path / "report.json"))
+    assert result.returncode == 0, result.stderr
+    text, pages = _read(target.read_bytes(), tmp_path)
+    assert pages and "HSTS header missing" in text
+
+    # No browser: one line, exit 2, and nothing was scanned (port 9 would have been exit 3).
+    missing = apivigil("scan", "https://127.0.0.1:9/", "-o", str(tmp_path / "x.pdf"),
+                       env={"APIVIGIL_CHROMIUM": "no-such-browser-apivigil"})
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("apivigil: error: APIVIGIL_CHROMIUM=")
+    assert len(missing.stderr.strip().splitlines()) == 1

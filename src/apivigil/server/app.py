@@ -94,7 +94,7 @@ def create_app(settings: ServerSettings, dispatcher: Dispatcher) -> Flask:
         SESSION_COOKIE_SAMESITE="Strict",
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
-        WTF_CSRF_SSL_STRICT=settings.secure_cookies,
+        WTF_CSRF_SSL_STRICT=False,  # the token and SameSite=Strict suffice; no Referer needed
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.jinja_env.autoescape = True
