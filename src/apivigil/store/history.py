@@ -132,6 +132,12 @@ class ScanSummary:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def to_json(self) -> dict[str, object]:
+        """One line of `apivigil history --json`."""
+        return {"id": self.id, "target": self.target, "started_at": self.started_at.isoformat(),
+                "grade": self.grade, "score": self.score, "requests": self.requests,
+                "counts": {k.value: v for k, v in self.counts.items()}}
+
 
 class History:
     """The scan history in one database. Use as a context manager, or call `close()`."""

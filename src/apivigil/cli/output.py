@@ -1,0 +1,142 @@
+"""Running a scan with progress, writing its report (stdout, -o files), storing it, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from apivigil.cli.errors import err_console
+from apivigil.core.config import ScanOptions
+from apivigil.core.errors import ExitCode, UsageError
+from apivigil.core.models import Report, Severity
+
+
+def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
+    """Run the scan, with a live progress bar on stderr when a person is watching."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from apivigil.engine.events import CheckFinished, Event, Notice, ScanStarted
+    from apivigil.engine.runner import Scanner
+
+    if not show or not err_console.is_terminal:
+        def on_event(event: Event) -> None:
+            if isinstance(event, Notice):
+                err_console.print(f"! {event.message}", markup=False)
+
+        return Scanner(options, listener=on_event).run()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task("scanning", total=None)
+
+        def on_progress(event: Event) -> None:
+            if isinstance(event, ScanStarted):
+                progress.update(task, total=event.checks, description=f"scanning {event.target}")
+            elif isinstance(event, CheckFinished):
+                progress.update(task, advance=1, description=event.outcome.check)
+            elif isinstance(event, Notice):
+                progress.console.print(f"! {event.message}", markup=False)
+
+        return Scanner(options, listener=on_progress).run()
+
+
+def emit(
+    report: Report,
+    output_format: str,
+    output: list[Path] | Path | None,
+    *,
+    verbose: bool,
+    ctx: typer.Context | None = None,
+) -> None:
+    """Write each -o file in the format of its extension, and stdout in --format.
+
+    Without -o, stdout gets the --format report (terminal by default). With -o, stdout gets a
+    report only when --format was chosen (on the command line or in the config file).
+    """
+    from apivigil.reporting import render_file, terminal, writer
+
+    files, to_stdout = output_plan(ctx, output_format, output)
+    for path, file_format in files:
+        _write(path, render_file(file_format, report, verbose=verbose))
+    if to_stdout is None:
+        return
+    if to_stdout == "terminal":
+        terminal.render(report, Console(), verbose=verbose)
+    else:
+        sys.stdout.write(writer(to_stdout, verbose=verbose)(report))
+
+
+def output_plan(
+    ctx: typer.Context | None, output_format: str, output: list[Path] | Path | None
+) -> tuple[list[tuple[Path, str]], str | None]:
+    """(file, format) pairs and stdout's format (None: nothing on stdout); checks extensions.
+
+    Called before a scan too, so a bad -o extension fails fast.
+    """
+    from apivigil.reporting import format_for_path
+
+    outputs = [output] if isinstance(output, Path) else list(output or [])
+    chosen = _given(ctx, "output_format")
+    files = []
+    for path in outputs:
+        file_format = format_for_path(path) or (str(output_format) if chosen else None)
+        if file_format is None:
+            raise UsageError(f"-o {path}: cannot tell the report format from the extension "
+                             "(use .sarif .json .html .xml .md .txt .pdf, or give --format)")
+        if file_format == "pdf":
+            from apivigil.reporting.pdf import find_chromium
+
+            find_chromium()  # before the scan, not after it
+        files.append((path, file_format))
+    if not outputs:
+        return files, str(output_format)
+    by_extension = all(format_for_path(path) for path in outputs)
+    return files, str(output_format) if chosen and by_extension else None
+
+
+def _given(ctx: typer.Context | None, name: str) -> bool:
+    """Whether an option was set by the user (command line, env or config), not defaulted."""
+    if ctx is None:
+        return True
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def store_report(report: Report, db: str | None) -> None:
+    """Save the scan in the history; a history that cannot be written never fails the scan."""
+    from apivigil.store.history import History
+
+    try:
+        with History(db) as history:
+            scan_id = history.save(report)
+    except Exception as exc:  # the report matters more than its copy
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        err_console.print(f"! the scan was not stored in the history: {message} "
+                          "(--no-store skips storing)", markup=False, highlight=False)
+        return
+    if err_console.is_terminal:
+        err_console.print(f"stored as scan #{scan_id} (apivigil history, apivigil diff)",
+                          style="dim", markup=False, highlight=False)
+
+
+def exit_code_for(report: Report, fail_on: Severity | None) -> int:
+    """The --fail-on contract: 1 when a finding at or above the threshold is reported."""
+    if fail_on is None:
+        return ExitCode.OK
+    failing = any(f.severity.at_least(fail_on) for f in report.findings)
+    return ExitCode.FINDINGS if failing else ExitCode.OK
+
+
+def _write(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
