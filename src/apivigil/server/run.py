@@ -14,7 +14,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from apivigil.core.errors import UsageError
 from apivigil.fleet.local import LocalDispatcher
@@ -41,6 +41,16 @@ class RunningServer:
         self.scheduler.stop()
         self.server.server_close()
         self.dispatcher.shutdown()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No software versions in the Server header (they only help an attacker)."""
+
+    server_version = "apivigil"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        return "apivigil"
 
 
 def _loopback(host: str) -> bool:
@@ -85,7 +95,8 @@ def build(*, db: str | None, host: str, port: int, cert: str | None, key: str | 
     app = create_app(ServerSettings(db_url=db, secure_cookies=context is not None), dispatcher)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
-        server = make_server(host, port, app, threaded=True, ssl_context=context)
+        server = make_server(host, port, app, threaded=True, ssl_context=context,
+                             request_handler=_QuietHandler)
     except OSError as exc:
         dispatcher.shutdown()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
