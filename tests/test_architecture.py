@@ -19,6 +19,7 @@ ALLOWED = {
     "alerts": {"core", "store", "alerts"},
     "fleet": {"core", "store", "engine", "alerts", "fleet"},
     "server": {"core", "store", "reporting", "alerts", "fleet", "server"},
+    "mcp_server": {"core", "spec", "checks", "engine", "store", "mcp_server"},
 }
 
 

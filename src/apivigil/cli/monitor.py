@@ -1,7 +1,8 @@
-"""`apivigil serve` (the dashboard) and `apivigil worker` (a Celery worker for fleet scans).
+"""`apivigil serve` (the dashboard), `apivigil worker` (a Celery worker for fleet scans) and
+`apivigil mcp` (tools for an AI assistant).
 
-Both need an optional extra (`[server]`, `[fleet]`); without it the command says which, in one
-line, and nothing heavy is imported when the CLI starts.
+Each needs an optional extra (`[server]`, `[fleet]`, `[mcp]`); without it the command says
+which, in one line, and nothing heavy is imported when the CLI starts.
 """
 
 from __future__ import annotations
@@ -82,3 +83,17 @@ def worker(
         from apivigil.fleet.celery_app import run_worker
 
         run_worker(broker, db, concurrency=concurrency)
+
+
+@app.command("mcp")
+def mcp_command(
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve apivigil's tools (scan, audit, history, diff, explain) to an AI assistant over
+    stdio (Model Context Protocol). Credentials: names of APIVIGIL_CRED_* variables."""
+    with errors_to_exit_codes():
+        require_extra("mcp", "mcp", "mcp")
+        from apivigil.mcp_server.server import run
+
+        run(db)
