@@ -8,10 +8,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo demo-hardened test lint typecheck unit bench setup clean lock system-deps
 
-$(STAMP): pyproject.toml requirements.lock
+# The example plugin (a third-party check package, tests/plugins/) is installed for its tests.
+PLUGIN := tests/plugins/apivigil-example-plugin
+
+$(STAMP): pyproject.toml requirements.lock $(PLUGIN)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,server,mcp,fleet]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,server,mcp,fleet]' -e $(PLUGIN)
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from apivigil.demo.server import demo_scan_options, serve_demo
 from apivigil.engine.runner import Scanner
-from apivigil.reporting import FORMAT_NAMES, writer
+from apivigil.reporting import format_names, writer
 from apivigil.store.diff import diff_reports
 from apivigil.store.history import History
 
@@ -38,7 +38,7 @@ def main() -> None:
     with serve_demo(hardened=False) as demo:
         report = Scanner(demo_scan_options(demo)).run()
     print(f"demo report: {len(report.findings)} findings, {len(report.checks)} checks")
-    for name in FORMAT_NAMES:
+    for name in format_names():
         render = writer(name)
         size = len(render(report))
         print(f"{name:<9} {median_ms(lambda r=render: r(report), runs):7.1f} ms  {size:>7} chars")

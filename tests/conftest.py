@@ -6,6 +6,12 @@ same code `apivigil demo` uses; nothing here mocks HTTP.
 
 from __future__ import annotations
 
+import os
+
+# Tests of apivigil's own checks must not depend on which plugins are installed (the example
+# plugin is, for tests/test_plugins.py, which turns this off where it needs the plugin).
+os.environ["APIVIGIL_NO_PLUGINS"] = "1"
+
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -91,3 +97,37 @@ def tmp_spec(tmp_path: Path) -> Callable[[dict[str, Any]], str]:
         return str(path)
 
     return write
+
+
+@pytest.fixture
+def serve_asgi(authority: CertificateAuthority, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """serve_asgi(app) -> https:// URL: an ASGI app (FastAPI) under uvicorn on 127.0.0.1."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: Any) -> str:
+        pem = tmp_path / f"leaf-{len(servers)}.pem"
+        authority.leaf.private_key_and_cert_chain_pem.write_to_path(str(pem))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="critical", ssl_certfile=str(pem),
+                                ssl_keyfile=str(pem), lifespan="off")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        servers.append((server, thread))
+        return f"https://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=5)

@@ -45,8 +45,33 @@ def test_confidence_scales_deduction():
 
 
 def test_score_never_negative():
-    assert score_findings([finding(Severity.CRITICAL)] * 5) == 0
+    distinct = [finding(Severity.CRITICAL, rule=f"r{i}") for i in range(5)]
+    assert score_findings(distinct) == 0
     assert grade_for(0) == "F"
+
+
+def test_one_rule_repeated_on_many_endpoints_does_not_sink_the_grade():
+    # One missing decorator on 8 endpoints: 8 x (1 + 1/2 + 1/4 + ...) < 16, not 64.
+    repeated = [finding(Severity.MEDIUM, rule="missing-auth")] * 8
+    assert score_findings(repeated) == 84
+    assert score_findings([finding(Severity.MEDIUM, rule=f"r{i}") for i in range(8)]) == 36
+
+
+def test_lows_together_deduct_at_most_ten():
+    lows = [finding(Severity.LOW, rule=f"r{i}") for i in range(20)]
+    assert score_findings(lows) == 90
+
+
+def test_readme_worked_example():
+    """The example in README.md's Scoring section, number for number."""
+    findings = [finding(Severity.HIGH, rule="sql"),
+                finding(Severity.HIGH, rule="bola"), finding(Severity.HIGH, rule="bola"),
+                finding(Severity.MEDIUM, Confidence.MEDIUM, rule="users"),
+                *[finding(Severity.LOW, rule=f"low{i}") for i in range(7)]]
+    # 20 + (20 + 10) + 6 + min(14, 10) = 66 -> 34
+    assert score_findings(findings) == 34
+    assert score_findings([finding(Severity.HIGH, rule="sql"),
+                           *[finding(Severity.LOW, rule=f"low{i}") for i in range(7)]]) == 70
 
 
 def test_fingerprint_ignores_evidence():

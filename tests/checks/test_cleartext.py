@@ -55,3 +55,26 @@ def _creds():
     from apivigil.core.config import Credentials
 
     return Credentials(USER, PASSWORD)
+
+
+def test_wording_fits_the_scheme(serve, run_scan):
+    """A bearer-token API over http:// is not told its "Basic credentials" are base64."""
+    from apivigil.core.config import Credentials, LoginOptions
+    from tests.fixtures.apps.tokens import PASSWORD as TOKEN_PASSWORD
+    from tests.fixtures.apps.tokens import USER as TOKEN_USER
+    from tests.fixtures.apps.tokens import jwt_api
+
+    app = jwt_api()
+    https = serve(app, tls="modern")
+    http = serve(app)
+    report = run_scan(https.url, http_port=port_of(http.url), **CHECK,
+                      credentials=Credentials(TOKEN_USER, TOKEN_PASSWORD),
+                      login=LoginOptions(path="/api/login"))
+    [finding] = report.findings
+    assert finding.id == "encryption.cleartext-credentials"
+    assert "bearer tokens travel as they are" in finding.description
+    assert "the login POST carries the password itself" in finding.description
+    assert "base64" not in finding.description
+    basic = run_scan(serve(protected_api(), tls="modern").url + "/api/data",
+                     http_port=port_of(serve(protected_api()).url), **CHECK)
+    assert "Basic credentials are only base64-encoded" in basic.findings[0].description

@@ -9,6 +9,7 @@ the next. All network I/O goes through `ctx.http`; a check never opens a socket 
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from apivigil.core.models import (
 )
 from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse
+from apivigil.http.login import LoginFlow
 from apivigil.spec.model import ApiSpec
 
 T = TypeVar("T")
@@ -72,6 +74,13 @@ class CheckHttp:
 
     def in_scope(self, url: str) -> bool:
         return self._client.in_scope(url)
+
+    def expired_tokens(self) -> list[str]:
+        """Tokens a login issued earlier in this scan whose exp has passed (renewed since):
+        what a check needs to ask "is an expired token refused?" without knowing the key."""
+        now = time.time()
+        return [old.secret for session in self._client.sessions for old in session.previous
+                if old.expires_at is not None and old.expires_at < now]
 
     @property
     def remaining_requests(self) -> int:
@@ -124,12 +133,29 @@ class ScanContext:
     credentials_withheld_reason: str | None = None
     notices: list[str] = field(default_factory=list)
     # Verified identities (-u and --identity), primary first; () when none or withheld.
+    # An identity that logged in carries the issued token (or cookie) in `header`.
     identities: tuple[Identity, ...] = ()
+    # The login POST (--login, or the spec's OAuth2 password flow), whether or not anyone
+    # logged in with it: the authentication checks attack it.
+    login: LoginFlow | None = None
+
+    @property
+    def has_credentials(self) -> bool:
+        """True when requests can be sent as someone: Basic, token, key, cookie or header."""
+        return self.credentials is not None or bool(self.identities)
+
+    @property
+    def credential_kind(self) -> str:
+        """The primary identity's credential kind in words ("bearer token", "HTTP Basic"...)."""
+        return self.identities[0].kind if self.identities else (
+            "HTTP Basic" if self.credentials else "none")
 
     def auth_headers(self) -> dict[str, str]:
-        """Headers that authenticate as the supplied identity ({} when there is none)."""
+        """Headers that authenticate as the primary identity ({} when there is none)."""
+        if self.identities:
+            return self.identities[0].auth_headers()
         if self.credentials is None:
-            return self.identities[0].auth_headers() if self.identities else {}
+            return {}
         return {"Authorization": self.credentials.basic_header()}
 
     def identity_headers(self, identity: Identity) -> dict[str, str]:
@@ -144,12 +170,18 @@ class ScanContext:
 
     def baseline(self, endpoint: Endpoint, *, authenticated: bool = False) -> ProbeResponse:
         """GET of an endpoint without (or with) the user's credentials, fetched once per scan."""
-        headers = self.auth_headers() if authenticated else {}
-        key = f"baseline:{authenticated}:{endpoint.method}:{endpoint.url}"
+        # The same cache keys as `observation.fetch_as`: one request per caller and URL.
+        if not authenticated or self.identities:
+            primary = self.identities[0] if authenticated else None
+            key = f"authz:{primary.name if primary else '(anonymous)'}:GET:{endpoint.url}"
+            headers = self.identity_headers(primary) if primary else {}
+            return self.cache.get_or_compute(
+                key, lambda: self.http.get(endpoint.url, headers=headers,
+                                           use_extra_headers=False))
         return self.cache.get_or_compute(
-            key,
-            lambda: self.http.get(endpoint.url, headers=headers,
-                                  use_extra_headers=authenticated),
+            f"baseline:True:GET:{endpoint.url}",
+            lambda: self.http.get(endpoint.url, headers=self.auth_headers(),
+                                  use_extra_headers=True),
         )
 
 
@@ -165,8 +197,9 @@ class Check(ABC):
                 "https:// URL)"
         if self.meta.needs_spec and ctx.spec is None:
             return "needs an OpenAPI spec (--spec)"
-        if self.meta.needs_credentials and ctx.credentials is None:
-            return ctx.credentials_withheld_reason or "needs credentials (-u USER:PASSWORD)"
+        if self.meta.needs_credentials and not ctx.has_credentials:
+            return ctx.credentials_withheld_reason or (
+                "needs credentials (-u USER:PASSWORD, -u bearer:TOKEN, -u apikey:KEY...)")
         if self.meta.intrusive and not ctx.options.allow_unsafe_methods:
             return "intrusive: enable with --allow-unsafe-methods"
         return None

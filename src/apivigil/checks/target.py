@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from urllib.parse import urlsplit, urlunsplit
 
 from apivigil.core.errors import UsageError
@@ -31,6 +34,16 @@ class Endpoint:
     def declared_secured(self) -> bool:
         return self.operation is not None and self.operation.secured
 
+    @property
+    def acts(self) -> bool:
+        """A GET whose name says it does something (reset, create, seed, delete...).
+
+        Real APIs have GETs that re-create the database or reset a counter; calling one
+        while other checks run makes every other result flaky. Such GETs are held back from
+        ordinary probing and called once, last, by the check that judges them.
+        """
+        return self.method == "GET" and looks_like_action(self.path, self.operation)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -42,6 +55,7 @@ class Target:
     http_port: int
     https_port: int
     endpoints: tuple[Endpoint, ...]
+    excluded: tuple[Endpoint, ...] = ()  # kept out by --exclude: listed, never sent
 
     @classmethod
     def parse(cls, url: str, http_port: int = 80, https_port: int = 443) -> Target:
@@ -95,8 +109,69 @@ class Target:
         return self.scheme == "https"
 
     def concrete_endpoints(self) -> list[Endpoint]:
-        """Endpoints whose URL has no unfilled {parameters}: requestable as they are."""
-        return [e for e in self.endpoints if "{" not in urlsplit(e.url).path]
+        """Endpoints whose URL has no unfilled {parameters}: requestable as they are.
+
+        GETs that look like actions (`Endpoint.acts`) are left out: they are called once, by
+        `data_exposure.state-changing-get`, after every other check.
+        """
+        return [e for e in self.endpoints if "{" not in urlsplit(e.url).path and not e.acts]
+
+    def action_endpoints(self) -> list[Endpoint]:
+        """The GETs held back from ordinary probing because their name says they act."""
+        return [e for e in self.endpoints if "{" not in urlsplit(e.url).path and e.acts]
+
+    def without(self, patterns: tuple[str, ...]) -> Target:
+        """This target less the operations matching `--exclude 'METHOD PATH-GLOB'` patterns."""
+        if not patterns:
+            return self
+        kept = tuple(e for e in self.endpoints if not excluded(e, patterns))
+        if not kept:
+            raise UsageError("--exclude leaves no operation to scan")
+        dropped = tuple(e for e in self.endpoints if excluded(e, patterns))
+        return dataclasses.replace(self, endpoints=kept, excluded=self.excluded + dropped)
+
+
+# Path words that say a GET does something rather than reads something.
+_ACTION_WORD = re.compile(
+    r"^(?:re)?(?:set|init|initiali[sz]e|create|createdb|initdb|setup|seed|populate|delete|"
+    r"remove|clear|drop|destroy|purge|restore|rebuild|flush|truncate|wipe|reset|resetdb|"
+    r"logout|log-?out|sign-?out|trigger|run|execute|exec|sync|import|generate|install|"
+    r"migrate|recreate|restart|shutdown|kill|start|stop|enable|disable|approve|activate|"
+    r"deactivate|send|publish|unsubscribe)(?:[-_]?(?:db|database|data|all|everything))?$",
+    re.IGNORECASE)
+
+
+def looks_like_action(path: str, operation: Operation | None = None) -> bool:
+    """Whether a literal path segment (or the operationId) is a verb that changes state."""
+    words = [s for s in path.strip("/").split("/") if s and "{" not in s]
+    if operation is not None and operation.operation_id:
+        words.append(operation.operation_id)
+    return any(_ACTION_WORD.match(word) for word in words)
+
+
+def excluded(endpoint: Endpoint, patterns: tuple[str, ...]) -> bool:
+    """Whether `--exclude 'METHOD PATH-GLOB'` matches: METHOD may be `*`; the glob (`*` spans
+    slashes) is matched against the path template and the concrete path."""
+    concrete = urlsplit(endpoint.url).path
+    for pattern in patterns:
+        method, glob = parse_exclude(pattern)
+        if method not in ("*", endpoint.method):
+            continue
+        if fnmatchcase(endpoint.path, glob) or fnmatchcase(concrete, glob):
+            return True
+    return False
+
+
+def parse_exclude(pattern: str) -> tuple[str, str]:
+    """'GET /admin/*' -> ('GET', '/admin/*'); a lone glob applies to every method."""
+    parts = pattern.split()
+    if len(parts) == 1 and parts[0].startswith("/"):
+        return "*", parts[0]
+    if len(parts) != 2 or not parts[1].startswith("/") or not (
+            parts[0] == "*" or parts[0].isalpha()):
+        raise UsageError(f"--exclude must be 'METHOD PATH-GLOB' (e.g. 'GET /admin/*'), "
+                         f"got {pattern!r}")
+    return parts[0].upper(), parts[1]
 
 
 def _endpoint(prefix: str, operation: Operation) -> Endpoint:

@@ -9,11 +9,11 @@ import typer
 from apivigil.cli.app import app
 from apivigil.cli.errors import errors_to_exit_codes
 from apivigil.cli.options import (
+    TERMINAL,
     CacertOpt,
     ConfigOpt,
     FailOnOpt,
     FormatOpt,
-    OutputFormat,
     OutputOpt,
     VerboseOpt,
     readable,
@@ -25,7 +25,7 @@ from apivigil.cli.output import emit, exit_code_for, output_plan
 def audit(
     ctx: typer.Context,
     spec: Annotated[str, typer.Argument(help="OpenAPI 2.0/3.0/3.1 spec file or URL.")],
-    output_format: FormatOpt = OutputFormat.TERMINAL,
+    output_format: FormatOpt = TERMINAL,
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
     strict: Annotated[bool, typer.Option(

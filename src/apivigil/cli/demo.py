@@ -9,10 +9,10 @@ import typer
 from apivigil.cli.app import app
 from apivigil.cli.errors import err_console, errors_to_exit_codes
 from apivigil.cli.options import (
+    TERMINAL,
     ConfigOpt,
     FailOnOpt,
     FormatOpt,
-    OutputFormat,
     OutputOpt,
     VerboseOpt,
 )
@@ -25,7 +25,7 @@ def demo(
     hardened: Annotated[bool, typer.Option(help="Serve and scan the fixed twin.")] = False,
     serve: Annotated[bool, typer.Option(help="Only serve the demo APIs and print their URLs.")]
     = False,
-    output_format: FormatOpt = OutputFormat.TERMINAL,
+    output_format: FormatOpt = TERMINAL,
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
     verbose: VerboseOpt = False,

@@ -10,14 +10,13 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from apivigil.cli.errors import errors_to_exit_codes
-from apivigil.core.config import Credentials, Identity, ScanOptions, parse_header
+from apivigil.core.config import Identity, LoginOptions, ScanOptions, parse_header
 from apivigil.core.errors import UsageError
 from apivigil.core.models import Severity
 
@@ -34,13 +33,16 @@ CONFIG_KEY = "apivigil.config"
 DEFAULT_BASELINE = ".apivigil-baseline.json"
 
 
-class OutputFormat(StrEnum):
-    TERMINAL = "terminal"
-    JSON = "json"
-    SARIF = "sarif"
-    JUNIT = "junit"
-    HTML = "html"
-    MARKDOWN = "markdown"
+TERMINAL = "terminal"
+
+
+def _known_format(value: str) -> str:
+    """--format takes any registered format name, apivigil's own or a plugin's."""
+    from apivigil.reporting import format_names
+
+    if value not in format_names():
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(format_names())}.")
+    return value
 
 
 def _load_config(ctx: typer.Context, value: Path | None) -> Path | None:
@@ -64,9 +66,10 @@ def _load_config(ctx: typer.Context, value: Path | None) -> Path | None:
 
 # -- report options (scan, baseline, demo, audit) ----------------------------------------
 
-FormatOpt = Annotated[OutputFormat, typer.Option(
-    "--format", "-f", rich_help_panel=REPORT,
-    help="Report format on stdout (and of -o files with no known extension).")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", rich_help_panel=REPORT, callback=_known_format, metavar="FORMAT",
+    help="Report format on stdout (and of -o files with no known extension): terminal, json, "
+    "sarif, junit, html, markdown, or one a plugin adds (`apivigil formats`).")]
 OutputOpt = Annotated[list[Path] | None, typer.Option(
     "--output", "-o", rich_help_panel=REPORT,
     help="Write the report to FILE (repeatable); the format comes from the "
@@ -98,13 +101,26 @@ def scan_options(
     url: Annotated[str, typer.Argument(help="Endpoint URL, or the API's base URL with --spec.")],
     user: Annotated[str | None, typer.Option(
         "--user", "-u", envvar="APIVIGIL_USER", show_envvar=True, rich_help_panel=CREDENTIALS,
-        help="USER:PASSWORD for HTTP Basic Auth.")] = None,
+        help="The credential to scan with: USER:PASSWORD (HTTP Basic, or logged in with "
+        "--login / the spec's OAuth2 password flow), bearer:TOKEN, apikey:KEY (placed as "
+        "the spec's apiKey scheme says), cookie:NAME=VALUE or 'Header-Name: value'.")] = None,
     identity: Annotated[list[str] | None, typer.Option(
         "--identity", rich_help_panel=CREDENTIALS,
         help="An account for authorization checks (repeatable; the first, after "
-        "-u if given, is the primary): NAME[:role=ROLE]=USER:PASSWORD or "
-        "NAME[:role=ROLE]='Header: value', e.g. --identity admin:role=admin=root:PASS "
-        "--identity alice:role=user=alice:PASS.")] = None,
+        "-u if given, is the primary): NAME[:role=ROLE]=CREDENTIAL in any form -u takes, "
+        "e.g. --identity admin:role=admin=root:PASS --identity alice=bearer:TOKEN.")] = None,
+    login: Annotated[str | None, typer.Option(
+        "--login", rich_help_panel=CREDENTIALS, metavar="PATH",
+        help="Log every USER:PASSWORD in with a POST to PATH on the target (JSON or form, as "
+        "the spec's request body says) and use the token or session cookie it answers.")] = None,
+    login_token: Annotated[str | None, typer.Option(
+        "--login-token", rich_help_panel=CREDENTIALS, metavar="FIELD",
+        help="The JSON field of the login answer that holds the token (default: "
+        "access_token, token, jwt, id_token...).")] = None,
+    login_body: Annotated[str | None, typer.Option(
+        "--login-body", rich_help_panel=CREDENTIALS, metavar="TEMPLATE",
+        help="The login body with {user} and {password}; JSON if it starts with {, else "
+        "a form, e.g. '{\"email\": \"{user}\", \"password\": \"{password}\"}'.")] = None,
     header: Annotated[list[str] | None, typer.Option(
         "--header", "-H", rich_help_panel=CREDENTIALS,
         help="Extra header 'Name: value' (repeatable).")] = None,
@@ -149,11 +165,16 @@ def scan_options(
         "each check's documentation names its settings.")] = None,
 ) -> ScanOptions:
     """The scan options of the command line as one immutable `ScanOptions`."""
+    parsed = Identity.from_credential("user", user) if user else None
+    basic = parsed if parsed is not None and parsed.uses_basic else None
+    user_credential = parsed if basic is None else None
     return ScanOptions(
         url=url,
         spec=spec,
-        credentials=Credentials.parse(user) if user else None,
+        credentials=basic.credentials if basic is not None else None,
+        user_credential=user_credential,
         identities=identities(identity),
+        login=LoginOptions(path=login, token_field=login_token, body_template=login_body),
         headers=tuple(parse_header(h) for h in header or ()),
         cacert=readable(cacert, "--cacert"),
         insecure=insecure,

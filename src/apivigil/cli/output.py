@@ -81,7 +81,7 @@ def output_plan(
 
     Called before a scan too, so a bad -o extension fails fast.
     """
-    from apivigil.reporting import format_for_path
+    from apivigil.reporting import format_for_path, get_format
 
     outputs = [output] if isinstance(output, Path) else list(output or [])
     chosen = _given(ctx, "output_format")
@@ -96,10 +96,12 @@ def output_plan(
 
             find_chromium()  # before the scan, not after it
         files.append((path, file_format))
-    if not outputs:
-        return files, str(output_format)
     by_extension = all(format_for_path(path) for path in outputs)
-    return files, str(output_format) if chosen and by_extension else None
+    to_stdout = str(output_format) if not outputs or (chosen and by_extension) else None
+    if to_stdout is not None and get_format(to_stdout).render_bytes is not None:
+        raise UsageError(f"--format {to_stdout}: not for the terminal; write it to a file "
+                         f"with -o report.{to_stdout}")
+    return files, to_stdout
 
 
 def _given(ctx: typer.Context | None, name: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 from collections.abc import Iterable, Mapping
 
 MASK = "[REDACTED]"
@@ -51,6 +52,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()  # tokens are registered mid-scan, from check threads
         for secret in secrets:
             self.add(secret)
 
@@ -62,10 +64,13 @@ class Redactor:
         forms = {secret}
         encoded = base64.b64encode(secret.encode()).decode()
         forms.update({encoded, encoded.rstrip("=")})
-        self._secrets.update(forms)
-        self._pattern = re.compile(
-            "|".join(re.escape(s) for s in sorted(self._secrets, key=len, reverse=True))
-        )
+        with self._lock:
+            if forms <= self._secrets:
+                return
+            self._secrets.update(forms)
+            self._pattern = re.compile(
+                "|".join(re.escape(s) for s in sorted(self._secrets, key=len, reverse=True))
+            )
 
     def add_basic_credential(self, username: str, password: str) -> None:
         """Mask the password and the `user:password` pair in every encoding seen on the wire."""

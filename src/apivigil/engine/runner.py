@@ -41,7 +41,14 @@ from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.core.scoring import grade_for, score_categories, score_findings
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
+from apivigil.engine.login import (
+    log_in_identities,
+    login_flow,
+    place_api_key,
+    session_notices,
+)
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
+from apivigil.http.login import LoginFlow
 from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec, parse_document
 from apivigil.spec.model import ApiSpec
 
@@ -51,19 +58,19 @@ log = logging.getLogger("apivigil.engine")
 
 
 def build_redactor(options: ScanOptions) -> Redactor:
-    """Every supplied secret: the Basic pair and the values of credential-like headers."""
+    """Every supplied secret: Basic pairs, tokens, API keys, cookies and credential-like -H
+    values (tokens issued by a login are added the moment they arrive, by the probe client)."""
     redactor = Redactor()
     if options.credentials:
         redactor.add_basic_credential(options.credentials.username, options.credentials.password)
-    for identity in options.identities:
+    for identity in options.all_identities():
         if identity.credentials is not None:
             redactor.add_basic_credential(identity.credentials.username,
                                           identity.credentials.password)
         if identity.header is not None:  # an identity's header is a credential, whatever its name
             redactor.add(identity.header[1])
-            scheme, _, token = identity.header[1].partition(" ")
-            if token and scheme.isalpha():
-                redactor.add(token)
+        if identity.secret is not None:
+            redactor.add(identity.secret)
     for name, value in options.headers:
         if is_secret_header(name):
             redactor.add(value)
@@ -94,6 +101,8 @@ class Scanner:
         started_at = datetime.now(UTC)
         target = Target.parse(options.url, options.http_port, options.https_port)
         selected = self.registry.select(options.checks, options.skip_checks)
+        for problem in self.registry.problems:
+            self._notice(problem)
         client = ProbeClient(
             target.host,
             ClientLimits(
@@ -118,10 +127,7 @@ class Scanner:
                 spec = self._discover_spec(client, target)
                 if spec is not None:
                     target = target.with_spec(spec)
-            credentials, withheld = self._credentials(client, target, spec)
-            identities = self._identities(client, target, withheld)
-            if credentials is None and identities and identities[0].credentials is not None:
-                credentials = identities[0].credentials  # the primary stands in for -u
+            credentials, withheld, identities, flow = self._authenticate(client, target, spec)
             cache = SharedCache()
             self.listener(ScanStarted(target=self.redactor.text(target.url),
                                       checks=len(selected)))
@@ -133,7 +139,7 @@ class Scanner:
                                    redactor=self.redactor, cache=cache, spec=spec,
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
-                                   notices=self.notices, identities=identities)
+                                   notices=self.notices, identities=identities, login=flow)
 
             ordered = sorted(selected, key=lambda c: c.meta.phase)
             for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
@@ -144,6 +150,8 @@ class Scanner:
                 for outcome, found in results:
                     outcomes.append(outcome)
                     findings.extend(found)
+            for line in session_notices(client):
+                self._notice(line)
             operations = self._operations(target, client) if spec else []
             requests = client.requests_sent
         finally:
@@ -214,56 +222,61 @@ class Scanner:
                          "--allow-cleartext-credentials)")
         return {k: v for k, v in headers.items() if k not in withheld}
 
-    def _credentials(
+    def _authenticate(
         self, client: ProbeClient, target: Target, spec: ApiSpec | None
-    ) -> tuple[Credentials | None, str | None]:
-        """Check the supplied credentials work before trusting any result that used them."""
-        credentials = self.options.credentials
-        if credentials is None:
-            return None, None
-        if not target.is_https and not self.options.allow_cleartext_credentials:
-            reason = ("credentials withheld: the target is cleartext http:// "
+    ) -> tuple[Credentials | None, str | None, tuple[Identity, ...], LoginFlow | None]:
+        """Log in, place API keys and verify every identity before trusting any result that
+        used them; withhold them all (with a notice) from a cleartext target."""
+        options = self.options
+        flow = login_flow(options, target, spec, self._notice)
+        if flow is not None:  # the named login takes POSTs (the authentication checks' too)
+            client.login_urls.add(flow.url.split("?", 1)[0])
+        identities = options.all_identities()
+        if not identities:
+            return None, None, (), flow
+        if not target.is_https and not options.allow_cleartext_credentials:
+            what = "credentials" if options.credentials or options.user_credential \
+                else "identities"
+            reason = (f"{what} withheld: the target is cleartext http:// "
                       "(scan the https:// URL, or pass --allow-cleartext-credentials)")
+            if flow is not None:
+                reason += f"; no login ({flow.label}) was attempted"
             self._notice(reason)
-            return None, reason
+            return None, reason, (), flow
+        identities = tuple(place_api_key(i, spec, self._notice) for i in identities)
+        if flow is not None:
+            identities = log_in_identities(client, flow, identities)
+            for identity in identities:
+                if identity.issued_by and identity.header:
+                    self.redactor.add(identity.header[1])
+                    self._notice(f"identity {identity.name!r} logged in with {flow.label} "
+                                 f"({flow.source}): requests carry its {identity.kind}")
         probe = _credential_probe(target)
-        try:
-            response = client.get(probe.url, headers={"Authorization": credentials.basic_header()})
-        except ProbeError as exc:
-            raise ScanError(f"could not verify the credentials: {exc}") from None
-        if response.status == 401:
-            raise ScanError(
-                f"the supplied credentials were rejected: {probe.method} {probe.path} answered "
-                "401 (check USER:PASSWORD)"
-            )
-        if response.status == 429:
-            self._notice("the target throttled the credential check (429); results that need "
-                         "credentials may be incomplete")
-        return credentials, None
+        for identity in identities:
+            self._verify(client, probe, identity, supplied_by_u=identity is identities[0]
+                         and (options.credentials is not None
+                              or options.user_credential is not None))
+        primary = identities[0]
+        return (primary.credentials if primary.uses_basic else None), None, identities, flow
 
-    def _identities(
-        self, client: ProbeClient, target: Target, withheld: str | None
-    ) -> tuple[Identity, ...]:
-        """Verify every --identity like -u (exit 3 when one is rejected); -u comes first."""
-        identities = self.options.all_identities()
-        if not identities or withheld is not None:
-            return ()
-        if not target.is_https and not self.options.allow_cleartext_credentials:
-            self._notice("identities withheld: the target is cleartext http:// "
-                         "(scan the https:// URL, or pass --allow-cleartext-credentials)")
-            return ()
-        probe = _credential_probe(target)
-        for identity in self.options.identities:  # -u was verified by _credentials
-            try:
-                response = client.get(probe.url, headers=identity.auth_headers())
-            except ProbeError as exc:
-                raise ScanError(f"could not verify identity {identity.name!r}: {exc}") from None
-            if response.status == 401:
-                raise ScanError(
-                    f"identity {identity.name!r} was rejected: {probe.method} {probe.path} "
-                    "answered 401 (check its credentials)"
-                )
-        return identities
+    def _verify(self, client: ProbeClient, probe: Endpoint, identity: Identity,
+                *, supplied_by_u: bool) -> None:
+        """One GET of a secured endpoint as `identity`: a 401 ends the scan (exit 3)."""
+        who = "the supplied credentials" if supplied_by_u else f"identity {identity.name!r}"
+        try:
+            response = client.get(probe.url, headers=identity.auth_headers(),
+                                  use_extra_headers=False)
+        except ProbeError as exc:
+            raise ScanError(f"could not verify {who}: {exc}") from None
+        if response.status == 401:
+            how = (f" with the {identity.kind} issued by {identity.issued_by}"
+                   if identity.issued_by else "")
+            verb, fix = ("were", "USER:PASSWORD") if supplied_by_u else ("was", "its credentials")
+            raise ScanError(f"{who} {verb} rejected{how}: {probe.method} {probe.path} "
+                            f"answered 401 (check {fix})")
+        if response.status == 429:
+            self._notice(f"the target throttled the check of {who} (429); results that need "
+                         "credentials may be incomplete")
 
     # -- running --------------------------------------------------------------------------
 

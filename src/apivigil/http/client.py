@@ -15,11 +15,12 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import certifi
 import httpx
 
+from apivigil.core.config import QUERY_CREDENTIAL_HEADER
 from apivigil.core.errors import (
     BudgetExhaustedError,
     CleartextCredentialError,
@@ -28,6 +29,7 @@ from apivigil.core.errors import (
 )
 from apivigil.core.redaction import Redactor
 from apivigil.http.curl import curl_line
+from apivigil.http.login import LoginSession, issued_secrets
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 USER_AGENT = "apivigil/0.1 (+security scan)"
@@ -157,6 +159,10 @@ class ProbeClient:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._semaphore = threading.BoundedSemaphore(max(1, limits.concurrency))
+        # Login endpoints: POSTs to them are allowed without --allow-unsafe-methods (the login
+        # the user named), and every secret their answers carry is registered before recording.
+        self.login_urls: set[str] = set()
+        self.sessions: list[LoginSession] = []
         self.ssl_context = build_ssl_context(tls)
         self._client = httpx.Client(
             verify=self.ssl_context,
@@ -194,21 +200,34 @@ class ProbeClient:
         accept_throttling: bool = False,
         use_extra_headers: bool = True,
         raw_headers: list[tuple[bytes, bytes]] | None = None,
+        renew_credentials: bool = True,
     ) -> ProbeResponse:
         """Send one request within every limit; raise `ProbeError` when it cannot be sent.
 
         With `accept_throttling` a 429 is returned as it is (rate-limit checks want to see it);
-        otherwise a short Retry-After is waited out and the request is sent once more.
+        otherwise a short Retry-After is waited out and the request is sent once more. A token
+        issued by a login is renewed when it has expired (or a 401 shows it no longer works),
+        unless `renew_credentials=False` (a check that sends an old token on purpose).
         """
         method = method.upper()
         self._check_allowed(method, url)
         merged: dict[str, str] = dict(self.extra_headers) if use_extra_headers else {}
         merged.update(headers or {})
-        self._check_cleartext(url, merged, raw_headers)
+        sessions = [s for s in self.sessions if s.carried_by(merged)] if renew_credentials \
+            else []
+        for session in sessions:
+            if session.expired():
+                session.renew(self, session.issued.secret, "expired")
+            merged = session.current_headers(merged)
+        url, merged = _query_credential(url, merged)
+        self._check_cleartext(url, merged, raw_headers, content)
         attempts = 1 if accept_throttling else 2
         response: ProbeResponse | None = None
         for _ in range(attempts):
             response = self._send(method, url, merged, content, raw_headers)
+            if response.status == 401 and sessions:
+                response = self._after_refusal(sessions, method, url, merged, content,
+                                               raw_headers, response)
             if response.status != 429 or accept_throttling:
                 return response
             wait = parse_retry_after(response.headers.get("retry-after"))
@@ -217,6 +236,35 @@ class ProbeClient:
             self._pause(wait)
         assert response is not None
         return response
+
+    def add_session(self, session: LoginSession) -> None:
+        """Keep this identity's token fresh on every request that carries it."""
+        self.login_urls.add(_without_query(session.flow.url))
+        self.sessions.append(session)
+
+    def _after_refusal(
+        self,
+        sessions: list[LoginSession],
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | str | None,
+        raw_headers: list[tuple[bytes, bytes]] | None,
+        refused: ProbeResponse,
+    ) -> ProbeResponse:
+        """A 401 to a token that worked: log in again (bounded) and send the request once more."""
+        renewed = False
+        for session in sessions:
+            if session.carried_by(headers) and (
+                    session.expired() or session.may_renew_after_refusal()):
+                seen = session.issued.secret
+                session.renew(self, seen, "was refused (401)")
+                renewed = renewed or session.issued.secret != seen
+                headers = session.current_headers(headers)
+        if not renewed:
+            return refused
+        self._check_allowed(method, url)
+        return self._send(method, url, headers, content, raw_headers)
 
     def get(self, url: str, **kwargs: object) -> ProbeResponse:
         return self.request("GET", url, **kwargs)  # type: ignore[arg-type]
@@ -246,7 +294,8 @@ class ProbeClient:
             raise OutOfScopeError(
                 f"refused to leave the target host {self.scope_host}: {self.redactor.text(url)}"
             )
-        if method not in SAFE_METHODS and not self.allow_unsafe_methods:
+        if method not in SAFE_METHODS and not self.allow_unsafe_methods and not (
+                method == "POST" and _without_query(url) in self.login_urls):
             raise ProbeError(f"{method} is not a safe method and unsafe methods are not enabled")
         with self._counters.lock:
             if self._counters.sent >= self.limits.max_requests:
@@ -264,12 +313,14 @@ class ProbeClient:
         url: str,
         headers: Mapping[str, str],
         raw_headers: list[tuple[bytes, bytes]] | None,
+        content: bytes | str | None = None,
     ) -> None:
         if urlsplit(url).scheme != "http" or self.allow_cleartext_credentials:
             return
+        body = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
         values = list(headers.values()) + [
             v.decode("latin-1") for _, v in (raw_headers or [])
-        ] + [url]
+        ] + [url, body or ""]
         if any(self.redactor.contains_secret(v) for v in values):
             raise CleartextCredentialError(
                 "refused to send a supplied credential over cleartext HTTP "
@@ -321,6 +372,9 @@ class ProbeClient:
             finally:
                 self._client.cookies.clear()
             elapsed = time.perf_counter() - started
+        if method == "POST" and _without_query(url) in self.login_urls:
+            for secret in issued_secrets(response.headers, body):  # before anything records it
+                self.redactor.add(secret)
         sent_headers = tuple(request.headers.multi_items())
         exchange = self._record(
             method, url, dict(sent_headers), content, response.status_code,
@@ -380,6 +434,24 @@ class ProbeClient:
             )
             self.exchanges.append(exchange)
         return exchange
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def _query_credential(url: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Move an API key the spec declares `in: query` from its pseudo-header into the URL."""
+    value = next((v for k, v in headers.items() if k.lower() ==
+                  QUERY_CREDENTIAL_HEADER.lower()), None)
+    if value is None:
+        return url, headers
+    rest = {k: v for k, v in headers.items() if k.lower() != QUERY_CREDENTIAL_HEADER.lower()}
+    name, _, key = value.partition("=")
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
+    query.append((name, key))
+    return urlunsplit(parts._replace(query=urlencode(query))), rest
 
 
 def _decode_capped(response: httpx.Response, raw: bytes, cap: int) -> bytes:

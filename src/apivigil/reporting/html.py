@@ -9,30 +9,40 @@ markup into the page (`tests/reporting/test_html_browser.py` proves it in headle
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from apivigil.core.models import Report, Severity
+from apivigil.reporting import ReportFormat
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 CHART = {"label_width": 200, "bar_width": 460, "row": 26, "width": 900}
 GRADE_COLOUR = {"A": "#1d8a3a", "B": "#5a9e2f", "C": "#d19a00", "D": "#e0531f", "F": "#b3001b"}
 
-_ENV = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=True,  # every {{ }} is escaped, whatever the template file is called
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+
+@cache
+def _environment() -> Environment:
+    """jinja2 is imported on first use: registering the format costs nothing."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every {{ }} is escaped, whatever the template file is called
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render(report: Report, *, expand_evidence: bool = False) -> str:
     """The whole report as one HTML document (evidence folded, unless printing it)."""
-    return _ENV.get_template("report.html.j2").render(**_context(report),
-                                                      expand_evidence=expand_evidence)
+    return _environment().get_template("report.html.j2").render(
+        **_context(report), expand_evidence=expand_evidence)
 
 
 def _context(report: Report) -> dict[str, Any]:
@@ -58,3 +68,6 @@ def _context(report: Report) -> dict[str, Any]:
         "chart": {**CHART, "height": max(1, len(bars)) * CHART["row"]},
         "untested": [c.category.value for c in report.categories if c.score is None],
     }
+
+
+FORMAT = ReportFormat("html", (".html", ".htm"), render)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from apivigil.core.models import Report
+from apivigil.reporting import ReportFormat
 
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 SCHEMA_ID = "https://apivigil.dev/schemas/report-1.0.schema.json"
@@ -32,3 +33,6 @@ def published_schema() -> dict[str, Any]:
 
 if __name__ == "__main__":
     SCHEMA_PATH.write_text(json.dumps(report_schema(), indent=2) + "\n", encoding="utf-8")
+
+
+FORMAT = ReportFormat("json", (".json",), render)

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET  # builds only; nothing is parsed here
 from collections import defaultdict
 
 from apivigil.core.models import CheckOutcome, Finding, OutcomeStatus, Report
+from apivigil.reporting import ReportFormat
 
 _EXCERPT_LINES = 20
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -110,3 +111,6 @@ def _details(finding: Finding) -> str:
 
 def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
+
+
+FORMAT = ReportFormat("junit", (".xml",), render)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from apivigil.core.models import Finding, OutcomeStatus, Report, Severity
+from apivigil.reporting import ReportFormat
 
 MAX_DETAILED = 50  # a PR comment must stay readable (and GitHub caps comments at 65536 chars)
 _EXCERPT_LINES = 20
@@ -118,3 +119,6 @@ def _text(text: str) -> str:
 def _code(text: str) -> str:
     """Text inside a single-backtick code span: backticks and pipes cannot end it."""
     return " ".join(text.split()).replace("`", "'").replace("|", "\\|")
+
+
+FORMAT = ReportFormat("markdown", (".md",), render)

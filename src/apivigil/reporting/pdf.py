@@ -19,7 +19,7 @@ from pathlib import Path
 
 from apivigil.core.errors import ScanError, UsageError
 from apivigil.core.models import Report
-from apivigil.reporting import html
+from apivigil.reporting import ReportFormat, html
 
 CHROMIUM_ENV = "APIVIGIL_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -69,3 +69,10 @@ def render(report: Report) -> bytes:
             last = detail[-1] if detail else f"exit status {done.returncode}"
             raise ScanError(f"Chromium did not print the PDF report: {last}")
         return pdf.read_bytes()
+
+
+def _not_for_stdout(report: Report) -> str:
+    raise UsageError("the PDF report is a file: write it with -o report.pdf")
+
+
+FORMAT = ReportFormat("pdf", (".pdf",), _not_for_stdout, render_bytes=render)

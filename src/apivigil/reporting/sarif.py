@@ -31,6 +31,7 @@ from apivigil.core.models import (
     Report,
     Severity,
 )
+from apivigil.reporting import ReportFormat
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/apivigil/apivigil"
@@ -209,3 +210,6 @@ def _sentence(text: str) -> str:
     """SARIF messages should be complete sentences (Multitool rule SARIF2001)."""
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+FORMAT = ReportFormat("sarif", (".sarif", ".sarif.json"), render)

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from apivigil.core.models import Finding, OutcomeStatus, Report, Severity
+from apivigil.reporting import ReportFormat
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -194,3 +195,10 @@ def render_text(report: Report, *, verbose: bool = False, width: int = 120) -> s
     console = Console(record=True, width=width, file=io.StringIO(), no_color=True)
     render(report, console, verbose=verbose)
     return console.export_text()
+
+
+def _render_text_verbose(report: Report) -> str:
+    return render_text(report, verbose=True)
+
+
+FORMAT = ReportFormat("terminal", (".txt",), render_text, _render_text_verbose)

@@ -349,8 +349,20 @@ def _security_schemes(
             scheme=str(scheme).lower() if scheme else None,
             location=definition.get("in"),
             parameter_name=definition.get("name"),
+            token_url=_password_token_url(definition),
         )
     return schemes
+
+
+def _password_token_url(definition: JsonObject) -> str | None:
+    """The tokenUrl of an OAuth2 password flow (OpenAPI 3 `flows.password`, Swagger 2 `flow`)."""
+    flows = definition.get("flows")
+    if isinstance(flows, dict) and isinstance(flows.get("password"), dict):
+        url = flows["password"].get("tokenUrl")
+        return url if isinstance(url, str) and url else None
+    if definition.get("flow") == "password" and isinstance(definition.get("tokenUrl"), str):
+        return str(definition["tokenUrl"]) or None
+    return None
 
 
 def _servers_list(raw: Any) -> tuple[str, ...]:

@@ -8,11 +8,17 @@ such a node as "any value", never as a reason to report something.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 JsonObject = dict[str, Any]
+_PUBLIC_WORD = re.compile(
+    r"(?:log-?in|sign-?in|log-?on|authenticate|token|oauth2?|refresh|register|sign-?up|"
+    r"password-?reset|reset-?password|forgot-?password|recover|health|healthz?|livez|readyz|"
+    r"ping|status|ready|alive|version|docs|openapi|swagger|redoc|api-docs|catalog(?:ue)?|"
+    r"public|well-known)(?:-?(?:json|yaml))?")
 CIRCULAR = "x-apivigil-circular"
 
 
@@ -25,6 +31,7 @@ class SecurityScheme:
     scheme: str | None = None  # for type http: basic, bearer, digest...
     location: str | None = None  # for apiKey: header, query, cookie
     parameter_name: str | None = None  # for apiKey
+    token_url: str | None = None  # for oauth2: the password flow's tokenUrl, if declared
 
     @property
     def carries_credentials(self) -> bool:
@@ -89,6 +96,17 @@ class Operation:
     def explicitly_public(self) -> bool:
         """`security: []` (or an empty alternative): the spec says anyone may call it."""
         return self.security_explicit and (not self.security or not all(self.security))
+
+    @property
+    def public_by_nature(self) -> bool:
+        """Operations every API must open to anyone: login, token, register, password-reset
+        requests, health and status probes, docs, and catalogues. A missing security
+        requirement on them is a choice, never a forgotten lock."""
+        words = [w for w in re.split(r"[/{}._]+", self.path.lower()) if w]
+        if self.operation_id:
+            hyphenated = re.sub(r"(?<!^)(?=[A-Z])", "-", self.operation_id).lower()
+            words += [hyphenated, *hyphenated.split("-")]
+        return any(_PUBLIC_WORD.fullmatch(w) for w in words)
 
     def response_for(self, status: int) -> JsonObject | None:
         """The declared response for a status: exact code, then 4XX-style range, then default."""

@@ -1,8 +1,10 @@
 """Broken credential check: the server must verify the user name AND the password, together.
 
-With the known-good pair from `-u`, on each protected endpoint (up to 4: one endpoint's
-check may differ from the login's) the check first confirms the pair is accepted there
-(otherwise there is nothing to compare against), then sends
+With the known-good pair from `-u` (or the first `--identity` with USER:PASSWORD), on the login
+POST when there is a login flow (accepted = it answers a token or a session), else on each
+protected endpoint taking HTTP Basic (up to 4: one endpoint's check may differ from the
+login's), the check first confirms the pair is accepted there (otherwise there is nothing to
+compare against), then sends
 
 * the right password with a random user name that cannot exist, and
 * the right user name with a wrong password.
@@ -32,9 +34,9 @@ from apivigil.checks.authentication.probing import (
     wrong_password,
 )
 from apivigil.checks.base import Check, CheckMeta, ScanContext
-from apivigil.checks.common import is_success
+from apivigil.checks.common import login_accepted, login_attempt, login_point
 from apivigil.checks.target import Endpoint
-from apivigil.core.config import Credentials, basic_header
+from apivigil.core.config import Credentials
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
@@ -59,19 +61,29 @@ class BrokenCredentialCheck(Check):
         cwe=(287, 303, 1390),
         owasp=(Owasp.API2,),
         severity=Severity.CRITICAL,
-        sends="3 GETs of each protected endpoint (up to 4): the supplied pair, the supplied "
-        "password with a random user name, the supplied user name with a wrong password",
+        sends="3 logins at the login POST, or 3 GETs with HTTP Basic of each protected endpoint "
+        "(up to 4): the supplied pair, the supplied password with a random user name, the "
+        "supplied user name with a wrong password",
         needs_credentials=True,
         phase=15,
     )
 
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        if super().applies_to(ctx) is None and _pair(ctx) is None:
+            return ("needs a USER:PASSWORD to check (a token, key or cookie alone does not "
+                    "say how the password is checked)")
+        return super().applies_to(ctx)
+
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        credentials = ctx.credentials
+        credentials = _pair(ctx)
         if credentials is None:
             return
         stranger = unknown_username()
         ctx.redactor.add_basic_credential(stranger, credentials.password)
-        for endpoint, _ in protected_endpoints(ctx)[:MAX_ENDPOINTS]:
+        login = login_point(ctx)
+        endpoints = [login] if login is not None \
+            else [e for e, _ in protected_endpoints(ctx)[:MAX_ENDPOINTS]]
+        for endpoint in endpoints:
             try:
                 yield from self._probe(ctx, endpoint, credentials, stranger)
             except _ThrottledError:
@@ -82,19 +94,18 @@ class BrokenCredentialCheck(Check):
 
     def _probe(self, ctx: ScanContext, endpoint: Endpoint, credentials: Credentials,
                stranger: str) -> Iterator[Finding]:
-        url, path = endpoint.url, endpoint.path
-        good = self._get(ctx, url, credentials.basic_header())
-        if not is_success(good):
+        path = endpoint.path
+        good = self._login(ctx, endpoint, credentials.username, credentials.password)
+        if not login_accepted(ctx.login, endpoint, good):
             return  # the pair is not accepted here: nothing to compare against
         variants = (
-            ("right password, random user name", "username",
-             basic_header(stranger, credentials.password)),
-            ("right user name, wrong password", "password",
-             basic_header(credentials.username, wrong_password())),
+            ("right password, random user name", "username", stranger, credentials.password),
+            ("right user name, wrong password", "password", credentials.username,
+             wrong_password()),
         )
-        for label, parameter, header in variants:
-            response = self._get(ctx, url, header)
-            if not is_success(response):
+        for label, parameter, user, password in variants:
+            response = self._login(ctx, endpoint, user, password)
+            if not login_accepted(ctx.login, endpoint, response):
                 continue
             ignored = "user name" if parameter == "username" else "password"
             yield self.finding(
@@ -102,7 +113,8 @@ class BrokenCredentialCheck(Check):
                 f"Credential check ignores the {ignored}",
                 severity=Severity.CRITICAL,
                 description=(
-                    f"GET {path} accepted the supplied pair, and also accepted {label} "
+                    f"{endpoint.method} {path} accepted the supplied pair, and also accepted "
+                    f"{label} "
                     f"(HTTP {response.status}): the server does not verify the {ignored}, "
                     "so anyone who knows "
                     + ("one password is every user." if parameter == "username"
@@ -116,12 +128,18 @@ class BrokenCredentialCheck(Check):
             )
 
     @staticmethod
-    def _get(ctx: ScanContext, url: str, authorization: str) -> ProbeResponse:
-        response = ctx.http.get(url, headers={"Authorization": authorization},
-                                use_extra_headers=False, accept_throttling=True)
+    def _login(ctx: ScanContext, endpoint: Endpoint, user: str, password: str) -> ProbeResponse:
+        response = login_attempt(ctx, endpoint, user, password)
         if response.status == 429:
             raise _ThrottledError
         return response
+
+
+def _pair(ctx: ScanContext) -> Credentials | None:
+    """The known-good USER:PASSWORD: -u, else the first verified identity that has one."""
+    if ctx.credentials is not None:
+        return ctx.credentials
+    return next((i.credentials for i in ctx.identities if i.credentials is not None), None)
 
 
 class _ThrottledError(Exception):

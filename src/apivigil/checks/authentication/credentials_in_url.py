@@ -26,8 +26,8 @@ from collections.abc import Iterator
 
 from apivigil.checks.authentication.probing import (
     REFERENCES,
-    auth_target,
     note_throttled,
+    protected_target,
     signature,
 )
 from apivigil.checks.base import Check, CheckMeta, ScanContext
@@ -117,7 +117,7 @@ class CredentialsInUrl(Check):
             )
 
     def _tried(self, ctx: ScanContext) -> Iterator[Finding]:
-        target = auth_target(ctx)
+        target = protected_target(ctx)
         if target is None:
             return
         anonymous = signature(target.anonymous, [])

@@ -1,8 +1,9 @@
 """Default credentials: the API must not let anyone in with admin:admin and friends.
 
-Tries a short list of well-known pairs (at most 10 attempts) with HTTP Basic on the
-authentication endpoint. A pair is accepted when the endpoint, which refuses anonymous
-requests and a random wrong pair, answers it with 2xx: critical, since anyone can log in.
+Tries a short list of well-known pairs (at most 10 attempts) on the authentication endpoint:
+the login POST when there is a login flow (accepted = it answers a token or a session), else
+HTTP Basic on a protected GET (accepted = 2xx). A pair the endpoint accepts, while it refuses a
+random wrong pair, is critical: anyone can log in.
 
 Politeness: a random wrong pair is sent first as a control (if even that is let in, the
 endpoint does not check credentials at all, which `authentication.enforcement` reports); the
@@ -26,8 +27,6 @@ from apivigil.checks.authentication.probing import (
     wrong_password,
 )
 from apivigil.checks.base import Check, CheckMeta, ScanContext
-from apivigil.checks.common import is_success
-from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
@@ -78,8 +77,9 @@ class DefaultCredentials(Check):
         cwe=(1392, 1393, 521),
         owasp=(Owasp.API2,),
         severity=Severity.CRITICAL,
-        sends="up to 11 GETs of the authentication endpoint: a random wrong pair, then "
-        "well-known pairs (admin:admin...) with HTTP Basic, stopping at throttling or lockout",
+        sends="up to 11 logins at the authentication endpoint (login POST, or GETs with HTTP "
+        "Basic): a random wrong pair, then well-known pairs (admin:admin...), stopping at "
+        "throttling or lockout",
         phase=20,
     )
 
@@ -93,22 +93,22 @@ class DefaultCredentials(Check):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         target = auth_target(ctx)
         assert target is not None
-        url, path = target.endpoint.url, target.endpoint.path
-        if target.schemes and "basic" not in target.schemes:
+        path = target.endpoint.path
+        if not target.is_login_post and target.schemes and "basic" not in target.schemes:
             return  # the endpoint does not take Basic: nothing to try
         attempts = [(unknown_username(), wrong_password()), *DEFAULT_PAIRS]
         for number, (user, password) in enumerate(attempts):
             try:
-                response = ctx.http.get(url, headers={"Authorization": basic_header(
-                    user, password)}, use_extra_headers=False, accept_throttling=True)
+                response = target.attempt(ctx, user, password)
             except ProbeError:
                 return
+            accepted = target.accepted(ctx, response)
             if response.status in (429, 423) or (
-                    not is_success(response) and _LOCKED.search(response.text)):
+                    not accepted and _LOCKED.search(response.text)):
                 note_throttled(ctx, self.meta.id, response.status,
                                f"after {number} of {len(attempts)} attempts")
                 return
-            if not is_success(response):
+            if not accepted:
                 continue
             if number == 0:
                 return  # a random pair is let in too: enforcement reports that
@@ -117,7 +117,7 @@ class DefaultCredentials(Check):
                 f"Default credentials accepted ({user})",
                 severity=Severity.CRITICAL,
                 description=(
-                    f"GET {path} refuses anonymous requests and a random wrong pair, but "
+                    f"{target.label} refuses a random wrong pair, but "
                     f"accepted user {user!r} with a well-known default password (entry "
                     f"{number} of DEFAULT_PAIRS in apivigil's default_credentials check; the "
                     f"password is not repeated here) (HTTP {response.status}): anyone can "

@@ -5,8 +5,11 @@ anonymous request with 401/403. Such an endpoint that answers 2xx to no credenti
 credentials, to an empty password or to a malformed Authorization header lets anyone in.
 Endpoints that are public by design (2xx anonymously and not declared secured) are left alone.
 
-The wrong credential follows the endpoint's challenge: a random Basic pair, or a random Bearer
-token when the endpoint challenges with Bearer only. Probes accept a 429 as an answer (a
+The probes follow the scheme the endpoint takes (its challenge, the spec's declared scheme, or
+the kind of credential the scan was given): for HTTP Basic a random pair, an empty password and
+a malformed header; for bearer tokens a random token, an empty bearer, a malformed token and
+another scheme (a random Basic pair); for an API key (header or cookie) a random key and an
+empty one. Probes accept a 429 as an answer (a
 throttled request is refused, not let in) and the check stops probing an endpoint that
 throttles, so it never waits on a rate limiter. Sends at most 3 requests per protected endpoint
 (up to 10 endpoints) besides the shared anonymous baseline.
@@ -25,9 +28,11 @@ from apivigil.checks.common import (
     probe_endpoints,
     random_username,
 )
+from apivigil.checks.target import Endpoint
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.http.client import ProbeResponse
 
 REMEDIATION = Remediation(
     summary=(
@@ -59,12 +64,57 @@ def secure():
     ),
 )
 
-# (label, Authorization header or None for "no header at all")
-_VARIANTS: tuple[tuple[str, str | None], ...] = (
-    ("wrong credentials", None),  # filled per request with a random user
-    ("empty password", basic_header(DUMMY_USER, "")),
-    ("malformed Authorization header", "Basic !!!not-base64!!!"),
-)
+
+
+def _variants_for(scheme: str, key_header: str | None) -> list[tuple[str, dict[str, str]]]:
+    """(label, headers) of the wrong credentials to try, for the scheme the endpoint takes."""
+    if scheme == "bearer":
+        return [
+            ("a random bearer token", {"Authorization": "Bearer " + secrets.token_urlsafe(24)}),
+            ("an empty bearer token", {"Authorization": "Bearer"}),
+            ("a malformed bearer token", {"Authorization": "Bearer !!not.a.token"}),
+            ("another scheme (a random Basic pair)", {"Authorization": basic_header(
+                random_username(), "wrong-" + random_username())}),
+        ]
+    if scheme == "apikey" and key_header:
+        value = "x-" + secrets.token_hex(16)
+        if key_header.lower() == "cookie":
+            return [("a random session cookie", {"Cookie": f"session={value}"})]
+        return [(f"a random {key_header}", {key_header: value}),
+                (f"an empty {key_header}", {key_header: ""})]
+    return [
+        ("wrong credentials", {"Authorization": basic_header(random_username(),
+                                                            "wrong-" + random_username())}),
+        ("empty password", {"Authorization": basic_header(DUMMY_USER, "")}),
+        ("malformed Authorization header", {"Authorization": "Basic !!!not-base64!!!"}),
+    ]
+
+
+def endpoint_scheme(ctx: ScanContext, endpoint: Endpoint,
+                    anonymous: ProbeResponse) -> tuple[str, str | None]:
+    """("basic" | "bearer" | "apikey", the API key's header name) for this endpoint."""
+    offered = challenges(anonymous)
+    if offered == ["bearer"]:
+        return "bearer", None
+    if ctx.spec is not None and endpoint.operation is not None:
+        for declared in ctx.spec.schemes_of(endpoint.operation):
+            if declared.type == "apiKey" and declared.location in ("header", "cookie"):
+                name = "Cookie" if declared.location == "cookie" else declared.parameter_name
+                return "apikey", name
+            if declared.type in ("oauth2", "openIdConnect") or declared.scheme == "bearer":
+                return "bearer", None
+            if declared.scheme == "basic":
+                return "basic", None
+    kind = ctx.credential_kind
+    if kind == "bearer token":
+        return "bearer", None
+    if kind == "session cookie":
+        return "apikey", "Cookie"
+    if "basic" in offered or kind == "HTTP Basic":
+        return "basic", None
+    if ctx.identities and ctx.identities[0].header is not None:
+        return "apikey", ctx.identities[0].header[0]
+    return "basic", None
 
 
 class AuthenticationEnforcement(Check):
@@ -75,8 +125,9 @@ class AuthenticationEnforcement(Check):
         cwe=(306, 287),
         owasp=(Owasp.API2,),
         severity=Severity.CRITICAL,
-        sends="GET of up to 10 endpoints without credentials, with a wrong credential, an "
-        "empty password and a malformed Authorization header",
+        sends="GET of up to 10 endpoints without credentials, then (for those that refuse) up "
+        "to 4 wrong credentials of the endpoint's scheme: Basic (wrong pair, empty password, "
+        "malformed), bearer (random, empty, malformed token, another scheme) or API key",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
@@ -102,19 +153,16 @@ class AuthenticationEnforcement(Check):
                 continue
             if anonymous.status not in (401, 403):
                 continue
-            bearer_only = challenges(anonymous) == ["bearer"]
-            yield from self._variants(ctx, endpoint.url, endpoint.path, bearer_only)
+            scheme, key_header = endpoint_scheme(ctx, endpoint, anonymous)
+            yield from self._variants(ctx, endpoint.url, endpoint.path,
+                                      _variants_for(scheme, key_header))
 
     def _variants(
-        self, ctx: ScanContext, url: str, path: str, bearer_only: bool
+        self, ctx: ScanContext, url: str, path: str, variants: list[tuple[str, dict[str, str]]]
     ) -> Iterator[Finding]:
-        for label, header in _VARIANTS:
-            if bearer_only and header is None:
-                value = "Bearer " + secrets.token_urlsafe(24)
-            else:
-                value = header or basic_header(random_username(), "wrong-" + random_username())
+        for label, headers in variants:
             try:
-                response = ctx.http.get(url, headers={"Authorization": value},
+                response = ctx.http.get(url, headers=headers,
                                         use_extra_headers=False, accept_throttling=True)
             except ProbeError:
                 continue

@@ -1,11 +1,13 @@
 """User enumeration by response: failed logins must look the same for known and unknown users.
 
-On the authentication endpoint the check sends, interleaved and three times each, a failed
+On the authentication endpoint (the login POST of `--login` or the spec's OAuth2 flow, else a
+protected GET taking HTTP Basic) the check sends, interleaved and three times each, a failed
 login for the known user from `-u` (with a wrong password), for a random user name that cannot
-exist (with a wrong password), and with no credentials. It compares what a client can see:
-status code, headers that matter (volatile ones like Date or request ids are ignored) and the
-body after normalisation (the user names sent, ids, timestamps, nonces and numbers are replaced
-by markers, so dynamic content and echoed names are not mistaken for a difference).
+exist (with a wrong password), and with no credentials (an empty login). It compares what a
+client can see: status code, headers that matter (volatile ones like Date or request ids are
+ignored) and the body after normalisation (the user names sent, ids, timestamps, nonces and
+numbers are replaced by markers, so dynamic content and echoed names are not mistaken for a
+difference).
 
 Rule: a difference is reported only when no known-user answer matches any unknown-user answer
 across all rounds (at least two of each). Confidence is high when each side answered the same
@@ -41,7 +43,8 @@ MIN_SAMPLES = 2
 def needs_known_user(ctx: ScanContext) -> str | None:
     """Skip reason for checks that compare a known user with an unknown one."""
     if known_username(ctx) is None:
-        return "needs a known user name to compare with (-u USER:PASSWORD)"
+        return ("needs a known user name to compare with (-u USER:PASSWORD, or an --identity "
+                "with USER:PASSWORD)")
     if auth_target(ctx) is None:
         return "no endpoint refuses anonymous requests (401/403): no login to compare"
     return None
@@ -55,7 +58,8 @@ class UserEnumerationResponse(Check):
         cwe=(204, 203),
         owasp=(Owasp.API2,),
         severity=Severity.MEDIUM,
-        sends="up to 9 GETs of the authentication endpoint: known user with a wrong password, "
+        sends="up to 9 failed logins at the authentication endpoint (the login POST, or GETs "
+        "with HTTP Basic): known user with a wrong password, "
         "unknown user with a wrong password and no credentials, 3 rounds interleaved",
     )
 
@@ -85,7 +89,7 @@ class UserEnumerationResponse(Check):
             severity=Severity.MEDIUM,
             confidence=Confidence.HIGH if stable else Confidence.MEDIUM,
             description=(
-                f"GET {target.endpoint.path} answers a wrong password for an existing user "
+                f"{target.label} answers a wrong password for an existing user "
                 f"differently from a wrong password for a user that does not exist "
                 f"({', '.join(differences)}), in every one of {len(known)} + {len(unknown)} "
                 "attempts: an attacker can list valid user names, then guess their passwords."

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 
 from apivigil.checks.authentication.probing import (
     REFERENCES,
-    auth_target,
     debug_signature,
     note_throttled,
     protected_endpoints,
+    protected_target,
 )
 from apivigil.checks.authentication.verbose_errors import INTERNALS_REMEDIATION
 from apivigil.checks.base import Check, CheckMeta, ScanContext
@@ -80,12 +80,12 @@ class MalformedAuthorization(Check):
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
-        if auth_target(ctx) is None:
+        if protected_target(ctx) is None:
             return "no endpoint refuses anonymous requests (401/403): no parser to test"
         return super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        target = auth_target(ctx)
+        target = protected_target(ctx)
         assert target is not None
         others = [e for e, _ in protected_endpoints(ctx) if e.url != target.endpoint.url]
         endpoints = [target.endpoint, *others[:1]]

@@ -2,8 +2,10 @@
 
 The expensive checks (enumeration, timing, default and broken credentials) attack ONE
 authentication endpoint, chosen once per scan and cached, so a scan's request count does not
-grow with the size of the API. Failed-login probes are cached too: the enumeration and
-verbose-error checks read the same responses instead of sending their own.
+grow with the size of the API: the login POST when there is a login flow (`--login`, or the
+spec's OAuth2 password flow), else a protected GET that takes HTTP Basic. Failed-login probes
+are cached too: the enumeration and verbose-error checks read the same responses instead of
+sending their own.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ import secrets
 from dataclasses import dataclass, field
 
 from apivigil.checks.base import ScanContext
-from apivigil.checks.common import challenges, probe_endpoints
+from apivigil.checks.common import (
+    challenges,
+    login_accepted,
+    login_attempt,
+    login_point,
+    probe_endpoints,
+)
 from apivigil.checks.target import Endpoint
-from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Remediation
 from apivigil.http.client import ProbeResponse
@@ -65,7 +72,8 @@ ENUMERATION_REMEDIATION = Remediation(
 
 @dataclass(frozen=True)
 class AuthTarget:
-    """The endpoint the expensive checks attack, and how it answers anonymous requests."""
+    """The endpoint the expensive checks attack, and how it answers anonymous requests (for a
+    login POST: a login with an empty user name and password)."""
 
     endpoint: Endpoint
     anonymous: ProbeResponse
@@ -73,6 +81,23 @@ class AuthTarget:
     @property
     def schemes(self) -> list[str]:
         return challenges(self.anonymous)
+
+    @property
+    def label(self) -> str:
+        """"POST /api/login" or "GET /api/me": how findings name the endpoint."""
+        return f"{self.endpoint.method} {self.endpoint.path}"
+
+    @property
+    def is_login_post(self) -> bool:
+        return self.endpoint.method == "POST"
+
+    def attempt(self, ctx: ScanContext, username: str | None, password: str = "", *,
+                url: str | None = None) -> ProbeResponse:
+        """One login with this pair (None: no credentials), the way this endpoint takes it."""
+        return login_attempt(ctx, self.endpoint, username, password, url=url)
+
+    def accepted(self, ctx: ScanContext, response: ProbeResponse) -> bool:
+        return login_accepted(ctx.login, self.endpoint, response)
 
 
 def protected_endpoints(ctx: ScanContext, limit: int = 10) -> list[tuple[Endpoint, ProbeResponse]]:
@@ -88,9 +113,9 @@ def protected_endpoints(ctx: ScanContext, limit: int = 10) -> list[tuple[Endpoin
     return found
 
 
-def auth_target(ctx: ScanContext) -> AuthTarget | None:
-    """The one authentication endpoint: a protected path named like login/auth/token, else
-    the first protected endpoint. None when nothing refuses anonymous requests."""
+def protected_target(ctx: ScanContext) -> AuthTarget | None:
+    """A protected GET: a path named like login/auth/token, else the first protected endpoint.
+    None when nothing refuses anonymous requests."""
 
     def choose() -> AuthTarget | None:
         protected = protected_endpoints(ctx)
@@ -100,7 +125,23 @@ def auth_target(ctx: ScanContext) -> AuthTarget | None:
         endpoint, anonymous = (named or protected)[0]
         return AuthTarget(endpoint, anonymous)
 
-    return ctx.cache.get_or_compute("authentication:target", choose)
+    return ctx.cache.get_or_compute("authentication:protected-target", choose)
+
+
+def auth_target(ctx: ScanContext) -> AuthTarget | None:
+    """The one authentication endpoint: the login POST when there is a login flow, else the
+    protected GET of `protected_target`."""
+    endpoint = login_point(ctx)
+    if endpoint is None:
+        return protected_target(ctx)
+
+    def empty_login() -> AuthTarget | None:
+        try:
+            return AuthTarget(endpoint, login_attempt(ctx, endpoint, "", ""))
+        except ProbeError:
+            return None
+
+    return ctx.cache.get_or_compute("authentication:login-target", empty_login)
 
 
 def note_throttled(ctx: ScanContext, check: str, status: int, what: str) -> None:
@@ -110,10 +151,13 @@ def note_throttled(ctx: ScanContext, check: str, status: int, what: str) -> None
 
 
 def known_username(ctx: ScanContext) -> str | None:
-    """The user name from -u. A user name is not a secret, so it is usable even when the
-    password is withheld over cleartext; probes pair it only with wrong passwords."""
+    """The user name from -u (else the first identity's). A user name is not a secret, so it
+    is usable even when the password is withheld over cleartext; probes pair it only with
+    wrong passwords."""
     supplied = ctx.options.credentials
-    return supplied.username if supplied else None
+    if supplied is not None:
+        return supplied.username
+    return next((i.username for i in ctx.options.all_identities() if i.username), None)
 
 
 def unknown_username() -> str:
@@ -156,11 +200,8 @@ def failure_samples(ctx: ScanContext, target: AuthTarget, rounds: int = 3) -> Fa
                                  {k: [] for k in kinds})
         for _ in range(rounds):
             for kind, name in kinds.items():
-                headers = {} if name is None else {
-                    "Authorization": basic_header(name, wrong_password())}
                 try:
-                    response = ctx.http.get(target.endpoint.url, headers=headers,
-                                            use_extra_headers=False, accept_throttling=True)
+                    response = target.attempt(ctx, name, wrong_password())
                 except ProbeError:
                     return samples
                 if response.status == 429 or response.status in LOCKOUT:

@@ -24,7 +24,13 @@ INFO_REMEDIATION = Remediation(
 )
 
 def supplied_scheme(ctx: ScanContext) -> str | None:
-    """The scheme of what the user supplied: Basic for -u, else the Authorization header's."""
+    """The scheme of what the user supplied (or a login issued): basic, bearer, apikey,
+    cookie, else the scheme word of an Authorization -H header."""
+    if ctx.identities:
+        kind = ctx.identities[0].kind
+        return {"HTTP Basic": "basic", "bearer token": "bearer", "session cookie": "cookie",
+                "API key": "apikey", "API key (query)": "apikey-query"}.get(
+                    kind, kind.split(" ", 1)[0].lower())
     if ctx.options.credentials is not None:
         return "basic"
     for name, value in ctx.options.headers:

@@ -47,8 +47,6 @@ from apivigil.checks.authentication.probing import (
     wrong_password,
 )
 from apivigil.checks.base import Check, CheckMeta, ScanContext
-from apivigil.checks.common import is_success
-from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Severity
 from apivigil.http.client import Exchange
@@ -126,7 +124,8 @@ class UserEnumerationTiming(Check):
         cwe=(208, 204),
         owasp=(Owasp.API2,),
         severity=Severity.MEDIUM,
-        sends="22 to 82 GETs of the authentication endpoint: interleaved pairs of failed logins "
+        sends="22 to 82 failed logins at the authentication endpoint (login POST or Basic GET): "
+        "interleaved pairs of failed logins "
         "for the known user and a random unknown user (adaptive, stops early)",
         phase=10,
     )
@@ -139,7 +138,6 @@ class UserEnumerationTiming(Check):
         user = known_username(ctx)
         assert target is not None and user is not None
         stranger = unknown_username()
-        url = target.endpoint.url
         max_pairs = int(ctx.options.setting("timing_max_pairs", MAX_PAIRS))
         order = random.Random(SEED)
         known: list[float] = []
@@ -148,11 +146,10 @@ class UserEnumerationTiming(Check):
         verdict: Verdict | None = None
 
         def attempt(name: str) -> tuple[float, Exchange] | None:
-            response = ctx.http.get(url, headers={"Authorization": basic_header(
-                name, wrong_password())}, use_extra_headers=False, accept_throttling=True)
+            response = target.attempt(ctx, name, wrong_password())
             if response.status == 429 or response.status in LOCKOUT:
                 raise _ThrottledError(response.status)
-            if is_success(response):
+            if target.accepted(ctx, response):
                 return None  # a wrong password let in: enforcement's finding, not timing's
             return response.elapsed_s, response.exchange
 
@@ -195,7 +192,7 @@ class UserEnumerationTiming(Check):
             confidence=(Confidence.HIGH if verdict.effect >= 0.95 and verdict.paired >= 0.9
                         else Confidence.MEDIUM),
             description=(
-                f"GET {target.endpoint.path}: a wrong password for an existing user takes "
+                f"{target.label}: a wrong password for an existing user takes "
                 f"{_ms(verdict.median_known)} ms (median) and one for a user that does not "
                 f"exist {_ms(verdict.median_unknown)} ms, over {verdict.pairs} interleaved "
                 f"pairs (Mann-Whitney U p = {verdict.p_value:.1e}). The server does the "

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 
 from apivigil.checks.authentication.probing import (
+    ANONYMOUS,
     ENUMERATION_REMEDIATION,
     REFERENCES,
     auth_target,
@@ -95,7 +96,7 @@ class VerboseAuthErrors(Check):
         owasp=(Owasp.API2, Owasp.API8),
         severity=Severity.MEDIUM,
         sends="nothing of its own: reads the failed logins of authentication.user-enumeration "
-        "(up to 9 GETs of the authentication endpoint, sent once for both) and the shared "
+        "(up to 9 failed logins at the authentication endpoint, sent once for both) and the shared "
         "anonymous baselines",
     )
 
@@ -152,7 +153,7 @@ class VerboseAuthErrors(Check):
                     "auth-error-internals",
                     "Failed login reveals internals",
                     severity=Severity.MEDIUM,
-                    description=(f"A failed login ({kind}) on GET {path} answered with a "
+                    description=(f"A failed login ({kind}) on {target.label} answered with a "
                                  f"{internals}: it shows code, paths or queries to anyone."),
                     remediation=INTERNALS_REMEDIATION,
                     exchange=response.exchange,
@@ -167,7 +168,7 @@ class VerboseAuthErrors(Check):
                     "verbose-auth-error",
                     "Failed login says which part was wrong",
                     severity=Severity.LOW,
-                    description=(f"A failed login ({kind}) on GET {path} says "
+                    description=(f"A failed login ({kind}) on {target.label} says "
                                  f"{cause.group(0)!r}: the message tells an attacker whether "
                                  "the user name or the password was wrong."),
                     remediation=ENUMERATION_REMEDIATION,
@@ -183,7 +184,7 @@ class VerboseAuthErrors(Check):
                     "Failed login echoes the user name",
                     severity=Severity.LOW,
                     confidence=Confidence.HIGH,
-                    description=(f"A failed login ({kind}) on GET {path} repeats the user name "
+                    description=(f"A failed login ({kind}) on {target.label} repeats the user name "
                                  "that was sent: reflected input in an error invites log "
                                  "forging and injection where the message is rendered."),
                     remediation=ENUMERATION_REMEDIATION,
@@ -192,6 +193,8 @@ class VerboseAuthErrors(Check):
                     cwe=(209,),
                     data={"kind": kind},
                 )
+        if target.is_login_post:  # an empty login is a malformed request there (400, 422)
+            statuses.pop(ANONYMOUS, None)
         unusual = {k: s for k, s in statuses.items() if s not in _NORMAL_REFUSALS}
         if len(set(statuses.values())) > 1 and unusual:
             kind = sorted(unusual)[0]
@@ -199,7 +202,7 @@ class VerboseAuthErrors(Check):
                 "inconsistent-auth-status",
                 "Failed logins get different status codes",
                 severity=Severity.LOW,
-                description=(f"Failed logins on GET {path} are answered with different status "
+                description=(f"Failed logins on {target.label} are answered with different status "
                              f"codes ({_describe(statuses)}); one generic 401 for every failure "
                              "gives nothing away."),
                 remediation=ENUMERATION_REMEDIATION,

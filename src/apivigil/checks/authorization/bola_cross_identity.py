@@ -44,6 +44,7 @@ from apivigil.checks.authorization.objects import (
     example_routes,
     fetch,
     foreign_objects,
+    item_keys,
     json_body,
     listed_objects,
     object_id,
@@ -103,11 +104,12 @@ class CrossIdentityObjectAccess(Check):
         primary, others = ctx.identities[0], ctx.identities[1:3]
         flagged: set[str] = set()
         for collection in collections(ctx):
-            listing = listed_objects(json_body(fetch(ctx, primary, collection.url)))
+            keys = item_keys(ctx, collection)
+            listing = listed_objects(json_body(fetch(ctx, primary, collection.url)), keys)
             if not listing:
                 continue
             for other in others:
-                found = self._try_collection(ctx, collection, listing, primary, other)
+                found = self._try_collection(ctx, collection, listing, primary, other, keys)
                 if found is not None:
                     flagged.add(found.path or "")
                     yield found
@@ -145,18 +147,19 @@ class CrossIdentityObjectAccess(Check):
         listing: list[dict[str, object]],
         primary: Identity,
         other: Identity,
+        keys: tuple[str, ...],
     ) -> Finding | None:
-        compared, routes = foreign_objects(ctx, collection, listing, other, MAX_OBJECTS)
+        compared, routes = foreign_objects(ctx, collection, listing, other, MAX_OBJECTS, keys)
         for oid, route in routes:
             as_owner = fetch(ctx, primary, route.url)
-            owned = unwrap(json_body(as_owner))
-            if as_owner is None or owned is None or object_id(owned) != oid:
+            owned = unwrap(json_body(as_owner), keys)
+            if as_owner is None or owned is None or object_id(owned, keys) != oid:
                 return None  # not an item URL of this collection: stop here
             if ok(fetch(ctx, None, route.url)):
                 continue  # public object: anyone may read it
             as_other = fetch(ctx, other, route.url)
-            seen = unwrap(json_body(as_other))
-            if as_other is None or seen is None or not same_object(owned, seen):
+            seen = unwrap(json_body(as_other), keys)
+            if as_other is None or seen is None or not same_object(owned, seen, keys):
                 continue
             strong = compared or belongs_to(owned, primary)
             why = f"the listing at GET {collection.path} as '{primary.name}' shows it"

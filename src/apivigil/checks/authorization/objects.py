@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from apivigil.checks.base import ScanContext
+from apivigil.checks.observation import fetch_as
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
@@ -28,6 +29,7 @@ ID_KEYS = ("id", "uuid", "_id")
 OWNER_KEYS = ("owner", "owner_name", "username", "user", "user_name", "login", "created_by",
               "createdBy", "userName")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
+_SAFE_KEY = re.compile(r"^[^/\x00-\x1f]{1,200}$")  # a name or title: anything but '/' and controls
 ADMIN_ROLES = frozenset({"admin", "administrator", "superuser", "root", "superadmin", "owner"})
 _ADMIN_SEGMENT = re.compile(
     r"^(admin|administrator|administration|internal|management|superuser|backoffice|sysadmin)$",
@@ -41,11 +43,8 @@ WRITE_PHASE = 5
 
 def fetch(ctx: ScanContext, identity: Identity | None, url: str) -> ProbeResponse | None:
     """GET `url` as `identity` (None = anonymously), once per scan; None when it failed."""
-    key = f"authz:{identity.name if identity else '(anonymous)'}:GET:{url}"
-    headers = ctx.identity_headers(identity) if identity else {}
     try:
-        return ctx.cache.get_or_compute(
-            key, lambda: ctx.http.get(url, headers=headers, use_extra_headers=False))
+        return fetch_as(ctx, identity, url)
     except BudgetExhaustedError:
         raise
     except ProbeError:
@@ -69,42 +68,57 @@ def json_body(response: ProbeResponse | None) -> Any:
         return None
 
 
-def object_id(value: Any) -> str | None:
-    """The id of a JSON object, as text, when it has a usable one."""
+def object_id(value: Any, keys: tuple[str, ...] = ID_KEYS) -> str | None:
+    """The key of a JSON object, as text, when it has a usable one: an id, or (with `keys`
+    from the item route's path parameter) a name, title, slug or any other key."""
     if not isinstance(value, dict):
         return None
-    for key in ID_KEYS:
+    for key in keys:
         raw = value.get(key)
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             continue
         text = str(raw)
-        if _SAFE_ID.match(text):
+        if _SAFE_ID.match(text) or (key not in ID_KEYS and _SAFE_KEY.match(text)):
             return text
     return None
 
 
-def unwrap(value: Any) -> dict[str, Any] | None:
+def item_keys(ctx: ScanContext, collection: Endpoint) -> tuple[str, ...]:
+    """The fields that key the collection's objects: the path parameter of its item route
+    (`GET /books/{title}` -> title, `{book_title}` -> book_title and title), then ids."""
+    prefix = collection.path.rstrip("/")
+    pattern = re.compile(re.escape(prefix) + r"/\{([^/{}]+)\}$")
+    for op in ctx.spec.operations if ctx.spec else ():
+        match = pattern.match(op.path)
+        if op.method == "GET" and match:
+            name = match.group(1)
+            tail = re.split(r"_|(?<=[a-z])(?=[A-Z])", name)[-1].lower()
+            return tuple(dict.fromkeys((name, tail, *ID_KEYS)))
+    return ID_KEYS
+
+
+def unwrap(value: Any, keys: tuple[str, ...] = ID_KEYS) -> dict[str, Any] | None:
     """The object in a body: itself, or the one object of an envelope like {"data": {...}}."""
-    if object_id(value) is not None:
+    if object_id(value, keys) is not None:
         return value  # type: ignore[no-any-return]
     if isinstance(value, dict):
-        inner = [v for v in value.values() if object_id(v) is not None]
+        inner = [v for v in value.values() if object_id(v, keys) is not None]
         if len(inner) == 1:
             return inner[0]  # type: ignore[no-any-return]
     return None
 
 
-def listed_objects(value: Any) -> list[dict[str, Any]]:
-    """Objects with ids in a listing: a top-level array, or the first array of an envelope."""
+def listed_objects(value: Any, keys: tuple[str, ...] = ID_KEYS) -> list[dict[str, Any]]:
+    """Objects with keys in a listing: a top-level array, or the first array of an envelope."""
     items: list[Any] = []
     if isinstance(value, list):
         items = value
     elif isinstance(value, dict):
         for inner in value.values():
-            if isinstance(inner, list) and any(object_id(i) is not None for i in inner):
+            if isinstance(inner, list) and any(object_id(i, keys) is not None for i in inner):
                 items = inner
                 break
-    return [i for i in items if object_id(i) is not None]
+    return [i for i in items if object_id(i, keys) is not None]
 
 
 def walk_objects(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -129,9 +143,10 @@ def belongs_to(obj: Mapping[str, Any], identity: Identity) -> bool:
     return identity.username is not None and identity.username in owner_names(obj)
 
 
-def same_object(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
-    """Same id and at least 80% of the first's fields with equal values: the same record."""
-    if object_id(first) != object_id(second) or not first:
+def same_object(first: Mapping[str, Any], second: Mapping[str, Any],
+                keys: tuple[str, ...] = ID_KEYS) -> bool:
+    """Same key and at least 80% of the first's fields with equal values: the same record."""
+    if object_id(first, keys) != object_id(second, keys) or not first:
         return False
     equal = sum(1 for k, v in first.items() if k in second and second[k] == v)
     return equal / len(first) >= 0.8
@@ -312,19 +327,20 @@ def foreign_objects(
     listing: list[dict[str, object]],
     other: Identity,
     limit: int,
+    keys: tuple[str, ...] = ID_KEYS,
 ) -> tuple[bool, list[tuple[str, ObjectRoute]]]:
     """Objects in the primary's listing that `other` neither lists nor owns, with their routes:
     the candidates of both BOLA checks. The flag says whether `other`'s own listing could be
     read (a stronger basis for the finding than ownership fields alone)."""
     other_listing = fetch(ctx, other, collection.url)
     compared = ok(other_listing)
-    other_ids = ({object_id(o) for o in listed_objects(json_body(other_listing))}
+    other_ids = ({object_id(o, keys) for o in listed_objects(json_body(other_listing), keys)}
                  if compared else set())
     candidates = [o for o in listing
-                  if object_id(o) not in other_ids and not belongs_to(o, other)]
+                  if object_id(o, keys) not in other_ids and not belongs_to(o, other)]
     routes = []
     for obj in candidates[:limit]:
-        oid = object_id(obj)
+        oid = object_id(obj, keys)
         assert oid is not None
         routes.append((oid, object_route(ctx, collection, oid)))
     return compared, routes

@@ -5,41 +5,22 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from apivigil.checks.base import ScanContext
-from apivigil.checks.common import DUMMY_USER, probe_endpoints
+from apivigil.checks.common import DUMMY_USER
 from apivigil.checks.data_exposure.patterns import mask
+from apivigil.checks.observation import Observed, observe
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import basic_header
-from apivigil.core.errors import ProbeError
 from apivigil.http.client import Exchange, ProbeResponse
 
 _AUTH_PATH = re.compile(r"log-?in|sign-?in|auth|token|session|oauth", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Observed:
-    endpoint: Endpoint
-    response: ProbeResponse
-    authenticated: bool
-
-
-def observed_responses(ctx: ScanContext, limit: int = 5) -> list[Observed]:
-    """The shared baselines of a few endpoints: anonymous, and with the user's credentials.
-
-    Baselines are fetched once per scan and shared by all checks, so inspecting them costs no
-    extra traffic.
-    """
-    seen: list[Observed] = []
-    for endpoint in probe_endpoints(ctx, limit=limit):
-        for authenticated in ((False, True) if ctx.credentials else (False,)):
-            try:
-                seen.append(Observed(endpoint, ctx.baseline(endpoint, authenticated=authenticated),
-                                     authenticated))
-            except ProbeError:
-                continue
-    return seen
+def observed_responses(ctx: ScanContext) -> list[Observed]:
+    """Every operation's ordinary answer, anonymously and as each identity (see
+    `checks.observation`): fetched once per scan and shared by all checks."""
+    return list(observe(ctx).seen)
 
 
 def is_auth_path(path: str) -> bool:

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
-from apivigil.checks.data_exposure.common import Observed, observed_responses
+from apivigil.checks.data_exposure.common import observed_responses
+from apivigil.checks.observation import Observed
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse

@@ -19,16 +19,13 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import challenges
-from apivigil.checks.data_exposure.common import (
-    Observed,
-    observed_responses,
-    oversized_credential,
-)
+from apivigil.checks.data_exposure.common import observed_responses, oversized_credential
 from apivigil.checks.data_exposure.signatures import (
     find_signatures,
     internal_paths,
     private_addresses,
 )
+from apivigil.checks.observation import Observed
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse

@@ -22,6 +22,22 @@ _NOT_CARD_FIELD = re.compile(r"(^|_)id$|ids?$|Id$|time|date|count|phone|tel|seri
 _CARD_FIELD = re.compile(r"card|^pan$|^cc|credit", re.IGNORECASE)
 _NATIONAL_ID_FIELD = re.compile(r"ssn|social_?security|national_?id|tax_?id", re.IGNORECASE)
 _TOKEN_FIELD = re.compile(r"token|jwt|bearer|session", re.IGNORECASE)
+# A field that holds the password itself (not its policy, age or hash).
+_PLAIN_PASSWORD_FIELD = re.compile(
+    r"^(?:user_?|plain_?|raw_?|clear_?|current_?)?(?:password|passwd|pwd|pass|passphrase)"
+    r"(?:_?plain|_?clear)?$", re.IGNORECASE)
+_MASKED = re.compile(r"^(?:[*•x#.\-]{3,}|\[?(?:redacted|hidden|masked|secret|removed|"
+                     r"filtered|omitted)\]?|<[a-z -]+>|null|none|)$", re.IGNORECASE)
+# Environment-style names whose values are secrets: DB_PASSWORD, JWT_SECRET_KEY, API_TOKEN.
+_ENV_SECRET_NAME = re.compile(
+    r"^(?:[A-Z0-9]+_)*(?:PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|PRIVATE_KEY|"
+    r"API_KEY|APIKEY|ACCESS_KEY|KEY|TOKEN|ACCESS_TOKEN|AUTH_TOKEN|CREDENTIALS?)$")
+_NOT_SECRET_NAME = re.compile(r"PUBLIC|(?:^|_)(?:SORT|PRIMARY|FOREIGN|PARTITION)_KEY$")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Z][A-Z0-9_]{1,80})\s*[=:]\s*[\"']?([^\s\"']{1,512})",
+                       re.MULTILINE)
+_URL_WITH_CREDENTIALS = re.compile(
+    r"\b[a-z][a-z0-9+.-]{1,20}://[^\s/:@\"']{1,64}:([^\s/@\"']{1,128})@[^\s/\"']{1,253}",
+    re.IGNORECASE)
 
 _HASH_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bcrypt", re.compile(r"\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}")),
@@ -58,7 +74,9 @@ _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1
 class Match:
     """One sensitive value: what it is, where (JSON path or offset), masked for evidence."""
 
-    kind: str  # password-hash, private-key, api-key, jwt, card-number, national-id, email
+    # password-hash, password-plaintext, env-secret, private-key, api-key, jwt, card-number,
+    # national-id, email
+    kind: str
     label: str  # e.g. "bcrypt", "AWS access key id"
     where: str
     value: str  # raw: only used to mask the evidence, never shown
@@ -150,6 +168,8 @@ def _scan_leaf(where: str, field: str, text: str, auth_like_path: bool,
     if field and _PASSWORD_FIELD.search(field) and _BARE_HEX.match(text.strip()):
         yield Match("password-hash", f"bare hex digest ({len(text.strip()) * 4} bits)", where,
                     text.strip())
+    yield from _plaintext_password(where, field, text, is_number)
+    yield from _env_secrets(where, field, text)
     for label, pattern in _KEY_FORMATS:
         for hit in pattern.finditer(text):
             yield Match("private-key" if label == "private key" else "api-key", label, where,
@@ -177,3 +197,40 @@ def _scan_leaf(where: str, field: str, text: str, auth_like_path: bool,
         yield Match("national-id", "national id number (field name)", where, text.strip())
     elif ssn is not None and re.search(r"ssn|social", where, re.IGNORECASE):
         yield Match("national-id", "US social security number", where, ssn.group(0))
+
+
+def _hash_like(text: str) -> bool:
+    return bool(_BARE_HEX.match(text)) or any(p.search(text) for _, p in _HASH_FORMATS) \
+        or text.startswith(("$", "pbkdf2:", "scrypt:", "{SSHA}", "{SHA}", "sha1$", "sha256$",
+                             "argon2", "bcrypt$"))
+
+
+def _plaintext_password(where: str, field: str, text: str, is_number: bool) -> Iterator[Match]:
+    """A field named for the password itself whose value is neither a hash nor a mask."""
+    value = text.strip()
+    if is_number or not field or not _PLAIN_PASSWORD_FIELD.match(field):
+        return
+    if not 1 <= len(value) <= 128 or _MASKED.match(value) or _hash_like(value):
+        return
+    yield Match("password-plaintext", "plaintext password", where, value)
+
+
+def _secret_value(name: str, value: str) -> bool:
+    return (bool(_ENV_SECRET_NAME.match(name)) and not _NOT_SECRET_NAME.search(name)
+            and len(value) >= 4 and not _MASKED.match(value)
+            and value.lower() not in ("true", "false", "changeme-not-set"))
+
+
+def _env_secrets(where: str, field: str, text: str) -> Iterator[Match]:
+    """Secrets in environment-style dumps: a JSON field `DB_PASSWORD`, a line `API_KEY=...`,
+    and URLs with a password in them (`postgres://user:pw@host/db`)."""
+    value = text.strip()
+    if field and _secret_value(field, value):
+        yield Match("env-secret", f"{field} value", where, value)
+    elif not field:  # a text body: KEY=value lines
+        for name, line_value in _ENV_LINE.findall(text):
+            if _secret_value(name, line_value):
+                yield Match("env-secret", f"{name} value", f"{where} line {name}", line_value)
+    for hit in _URL_WITH_CREDENTIALS.finditer(text):
+        if not _MASKED.match(hit.group(1)):
+            yield Match("env-secret", "URL with a password", where, hit.group(0))

@@ -18,6 +18,8 @@ or a card-like field, national ids only in a field named for them, emails only i
 from __future__ import annotations
 
 import base64
+import json
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,12 +27,12 @@ from collections.abc import Iterator
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import DUMMY_USER, challenges
 from apivigil.checks.data_exposure.common import (
-    Observed,
     is_auth_path,
     masked_exchange,
     observed_responses,
 )
 from apivigil.checks.data_exposure.patterns import Match, scan
+from apivigil.checks.observation import Observed
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
 from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
@@ -62,6 +64,44 @@ def whoami():
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa3-broken-object-property-level-authorization/",),
     ),
+    "password-plaintext": Remediation(
+        summary="Store passwords only as slow salted hashes (argon2, bcrypt) and never "
+        "serialise the password field at all; rotate every exposed password.",
+        flask="""\
+from werkzeug.security import generate_password_hash
+user.password_hash = generate_password_hash(password)     # never the password itself
+return jsonify([{"id": u.id, "username": u.username} for u in users])
+""",
+        references=("https://cwe.mitre.org/data/definitions/256.html",
+                    "https://cheatsheetseries.owasp.org/cheatsheets/"
+                    "Password_Storage_Cheat_Sheet.html"),
+    ),
+    "environment-secret": Remediation(
+        summary="Remove the route that dumps configuration or the environment, rotate every "
+        "secret it showed, and keep secrets in server-side configuration only.",
+        flask="""\
+# Delete debug routes such as:
+#   @app.get("/env")
+#   def env(): return jsonify(dict(os.environ))
+# and expose only what a client needs, e.g. {"version": __version__}.
+""",
+        references=("https://cwe.mitre.org/data/definitions/215.html",
+                    "https://cwe.mitre.org/data/definitions/798.html"),
+    ),
+    "users-listed": Remediation(
+        summary="Require authentication (and an administrative role) for user listings, and "
+        "return only the fields a caller needs.",
+        flask="""\
+@app.get("/users")
+@jwt_required()
+@admin_required
+def list_users():
+    return jsonify([{"id": u.id, "username": u.username} for u in User.query.all()])
+""",
+        references=("https://owasp.org/API-Security/editions/2023/en/"
+                    "0xa1-broken-object-level-authorization/",
+                    "https://cwe.mitre.org/data/definitions/359.html"),
+    ),
     "secret-key": Remediation(
         summary="Remove keys and tokens from responses, revoke the exposed ones, and keep "
         "secrets in server-side configuration only.",
@@ -81,6 +121,10 @@ def whoami():
 _RULES: dict[str, tuple[str, str, Severity, str]] = {
     "password-hash": ("password-hash", "Password hashes in a response", Severity.HIGH,
                       "password-hash"),
+    "password-plaintext": ("password-plaintext", "Plaintext passwords in a response",
+                           Severity.HIGH, "password-plaintext"),
+    "env-secret": ("environment-secret", "Configuration secrets (environment dump) in a response",
+                   Severity.HIGH, "environment-secret"),
     "private-key": ("private-key", "Private key in a response", Severity.HIGH, "secret-key"),
     "api-key": ("api-key", "Service API key or token in a response", Severity.HIGH,
                 "secret-key"),
@@ -94,6 +138,29 @@ _RULES: dict[str, tuple[str, str, Severity, str]] = {
 }
 
 
+# Values that are credentials wherever they appear: masked in this check's evidence, and
+# redacted from every other finding (e.g. a schema check quoting the same response).
+_NEVER_IN_A_REPORT = frozenset({"password-plaintext", "env-secret", "private-key", "api-key",
+                                "password-hash"})
+_USER_KEYS = ("username", "user_name", "userName", "login", "email", "mail", "user")
+_USERISH_PATH = re.compile(r"user|account|member|customer|people|person|profile|staff|"
+                           r"employee|admin", re.IGNORECASE)
+_SECRETISH_FIELD = re.compile(r"pass|pwd|role|admin|email|phone", re.IGNORECASE)
+
+
+def user_records(body: str) -> list[dict[str, object]]:
+    """Objects of a JSON listing (top-level array or the first array of an envelope) that
+    carry a user name or an email."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return []
+    items = data if isinstance(data, list) else next(
+        (v for v in data.values() if isinstance(v, list)), []) if isinstance(data, dict) else []
+    return [i for i in items if isinstance(i, dict)
+            and any(isinstance(i.get(k), str) and i.get(k) for k in _USER_KEYS)]
+
+
 class SensitiveData(Check):
     meta = CheckMeta(
         id="data_exposure.sensitive-data",
@@ -102,8 +169,8 @@ class SensitiveData(Check):
         cwe=(200, 359),
         owasp=(Owasp.API3,),
         severity=Severity.HIGH,
-        sends="the shared GET baselines of up to 5 endpoints (anonymous and authenticated) and "
-        "one GET with a throwaway Basic credential",
+        sends="nothing new for the shared observation of every GET operation (anonymous and as "
+        "each identity), plus one GET with a throwaway Basic credential",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
@@ -152,6 +219,11 @@ class SensitiveData(Check):
         by_kind: dict[str, list[Match]] = defaultdict(list)
         for match in matches:
             by_kind[match.kind].append(match)
+            if match.kind in _NEVER_IN_A_REPORT:
+                # Every report and log redacts it from now on, whichever check shows it.
+                ctx.redactor.add(match.value)
+        if not item.authenticated:
+            yield from self._users_listed(item, matches)
         for kind, found in sorted(by_kind.items()):
             if kind == "email":
                 yield from self._bulk_emails(ctx, item, found, matches)
@@ -161,6 +233,31 @@ class SensitiveData(Check):
             if kind == "card-number" and not any("card" in m.where.lower() for m in found):
                 confidence = Confidence.MEDIUM
             yield self._report(item, rule, title, severity, confidence, fix, found, matches)
+
+    def _users_listed(self, item: Observed, matches: list[Match]) -> Iterator[Finding]:
+        """User records (several objects with a user name or email) given to anyone."""
+        if not 200 <= item.response.status < 300:
+            return
+        records = user_records(item.response.text)
+        if len(records) < 2 or not (_USERISH_PATH.search(item.endpoint.path) or any(
+                _SECRETISH_FIELD.search(k) for r in records for k in r)):
+            return
+        fields = sorted({k for r in records for k in r})[:12]
+        yield self.finding(
+            "users-listed-anonymously",
+            "User records listed to anonymous callers",
+            severity=Severity.MEDIUM,
+            description=(f"GET {item.endpoint.path} answered an anonymous request with "
+                         f"{len(records)} user records (fields: {', '.join(fields)}): anyone "
+                         "can enumerate the accounts, the first step of credential stuffing "
+                         "and targeted phishing."),
+            remediation=REMEDIATIONS["users-listed"],
+            exchange=masked_exchange(item.response.exchange, [m.value for m in matches]),
+            path=item.endpoint.path,
+            cwe=(359, 200),
+            owasp=(Owasp.API3, Owasp.API1),
+            data={"records": len(records), "fields": fields},
+        )
 
     def _bulk_emails(self, ctx: ScanContext, item: Observed, found: list[Match],
                      everything: list[Match]) -> Iterator[Finding]:

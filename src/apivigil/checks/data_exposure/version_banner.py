@@ -2,7 +2,7 @@
 
 A version number lets an attacker pick known exploits without probing. Low on its own; only a
 header that carries a version number counts (a bare product name is not reported). Uses the
-shared baselines only: no extra traffic.
+shared observation of every operation only: no extra traffic.
 """
 
 from __future__ import annotations
@@ -45,19 +45,32 @@ class VersionBanner(Check):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        """One finding for the host, naming every distinct banner and the first operation
+        that showed it (a banner only one route adds, e.g. on /health, counts too)."""
+        seen: dict[tuple[str, str], str] = {}
+        first = None
         for item in observed_responses(ctx):
-            banners = {name: value for name in BANNER_HEADERS
-                       for value in item.response.header_values(name) if _VERSION.search(value)}
-            if banners:
-                shown = "; ".join(f"{k}: {v}" for k, v in banners.items())
-                yield self.finding(
-                    "version-banner",
-                    "Response headers reveal software versions",
-                    severity=Severity.LOW,
-                    description=f"Responses carry {shown}: the exact versions tell an attacker "
-                    "which known vulnerabilities to try.",
-                    remediation=REMEDIATION,
-                    exchange=item.response.exchange,
-                    data={k: v for k, v in banners.items()},
-                )
-                return
+            for name, value in item.response.headers.multi_items():
+                if name.lower() in BANNER_HEADERS and _VERSION.search(value):
+                    key = (_canonical(name), value)
+                    if key not in seen:
+                        seen[key] = item.endpoint.path
+                        first = first or item
+        if first is None:
+            return
+        shown = "; ".join(f"{name}: {value} (GET {path})" for (name, value), path in seen.items())
+        yield self.finding(
+            "version-banner",
+            "Response headers reveal software versions",
+            severity=Severity.LOW,
+            description=f"Responses carry {shown}: the exact versions tell an attacker "
+            "which known vulnerabilities to try.",
+            remediation=REMEDIATION,
+            exchange=first.response.exchange,
+            data={name.lower(): "; ".join(v for (n, v) in seen if n == name)
+                  for (name, _) in seen},
+        )
+
+
+def _canonical(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))

@@ -1,9 +1,12 @@
 """Cleartext exposure: the API answers over http:// instead of redirecting to https://.
 
-With HTTP Basic Auth the credentials are only base64-encoded and travel with every request, so
-an API that serves them over cleartext HTTP hands them to anyone on the path. The check asks the
-cleartext side (the URL given, or its twin on --http-port) for a few endpoints, first without
-and then with a random dummy credential (never the user's), and reports:
+Credentials travel with every request (Basic pairs only base64-encoded, bearer tokens, API keys
+and session cookies as they are, and a login POST carries the password itself), so an API that
+serves them over cleartext HTTP hands them to anyone on the path. The finding names the kinds
+this API uses (its challenges, the spec's schemes, the login flow, the credential supplied).
+The check asks the cleartext side (the URL given, or its twin on --http-port) for a few
+endpoints, first without and then with a random dummy credential (never the user's), and
+reports:
 
 * critical: the cleartext side asks for Basic credentials (a challenge) or serves a request
   that carries them (including endpoints it should protect);
@@ -19,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import challenges, credential_exposure
 from apivigil.checks.encryption.httpside import http_side
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
@@ -73,15 +77,18 @@ class CleartextExposure(Check):
         first_exchange = next((p.evidence.exchange for p in served if p.asks_credentials),
                               served[0].plain.exchange)
         origin = ctx.target.origin("http")
+        offered = sorted({c for p in served for r in (p.plain, p.with_dummy) if r is not None
+                          for c in challenges(r)})
+        exposure = credential_exposure(ctx, offered)
         if credential_paths:
             yield self.finding(
                 "cleartext-credentials",
                 "Credentials accepted over cleartext HTTP",
                 severity=Severity.CRITICAL,
                 description=(
-                    f"{origin} asks for or accepts HTTP credentials without redirecting to "
-                    "HTTPS. Basic credentials are only base64-encoded: anyone on the network "
-                    "path (Wi-Fi, proxy, ISP) can read and replay them."
+                    f"{origin} asks for or accepts credentials without redirecting to HTTPS. "
+                    f"Here {exposure}: anyone on the network path (Wi-Fi, proxy, ISP) can "
+                    "read and replay them."
                 ),
                 remediation=REMEDIATION,
                 exchange=first_exchange,

@@ -110,7 +110,7 @@ class CookieFlags(Check):
             endpoints.append(Endpoint("GET", root, "/"))  # where sites often set cookies
         for endpoint in endpoints:
             for authenticated, seen in ((False, anonymous), (True, after_login)):
-                if authenticated and (ctx.credentials is None or endpoint.url == root):
+                if authenticated and (not ctx.has_credentials or endpoint.url == root):
                     continue
                 try:
                     response = ctx.baseline(endpoint, authenticated=authenticated)

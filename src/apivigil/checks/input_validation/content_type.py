@@ -74,7 +74,7 @@ class ContentTypeConfusion(Check):
         if not isinstance(fields, dict):
             return
         headers = {**dict(endpoint.headers), **ctx.auth_headers()}
-        send_auth = bool(ctx.credentials)
+        send_auth = ctx.has_credentials
         try:
             ordinary = ctx.http.request(endpoint.method, endpoint.url, content=endpoint.body,
                                         headers={**headers, "Content-Type": "application/json"},

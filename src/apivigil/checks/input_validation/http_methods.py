@@ -97,7 +97,7 @@ class HttpMethods(Check):
                     endpoints: list[Endpoint]) -> tuple[Endpoint, bool] | None:
         """An endpoint whose ordinary GET succeeds (authenticated when that is needed)."""
         for endpoint in endpoints:
-            for authenticated in ((False, True) if ctx.credentials else (False,)):
+            for authenticated in ((False, True) if ctx.has_credentials else (False,)):
                 try:
                     if is_success(ctx.baseline(endpoint, authenticated=authenticated)):
                         return endpoint, authenticated

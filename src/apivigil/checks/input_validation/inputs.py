@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from apivigil.checks.base import ScanContext
-from apivigil.checks.common import DUMMY_USER, challenges, probe_endpoints
+from apivigil.checks.common import DUMMY_USER, challenges
+from apivigil.checks.planner import probe_plan
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
@@ -49,17 +50,25 @@ class Target:
     inputs: tuple[Input, ...]
 
 
-def targets(ctx: ScanContext, limit: int = 5) -> list[Target]:
-    """Endpoints with at least one input, with the baseline a probe is compared against.
+def targets(ctx: ScanContext, limit: int = 12) -> list[Target]:
+    """Endpoints with at least one input, riskiest first (`checks.planner`), with the baseline
+    a probe is compared against; the checks' request budgets decide how far down they go.
 
     Endpoints that refuse anonymous requests are probed with the user's credentials when
     there are some, so the parameters are actually processed.
     """
+    return ctx.cache.get_or_compute(f"input-targets:{limit}", lambda: _targets(ctx, limit))
+
+
+def _targets(ctx: ScanContext, limit: int) -> list[Target]:
     found = []
-    for endpoint in probe_endpoints(ctx, limit=limit):
+    plan = probe_plan(ctx)
+    with_inputs = [e for e in plan if _declared(e) or _visible(e)]
+    # Endpoints with inputs first; a Basic challenge makes the credential an input too.
+    for endpoint in (with_inputs + [e for e in plan if e not in with_inputs])[:limit]:
         try:
             anonymous = ctx.baseline(endpoint)
-            authenticated = bool(ctx.credentials) and anonymous.status in (401, 403)
+            authenticated = bool(ctx.auth_headers()) and anonymous.status in (401, 403)
             baseline = ctx.baseline(endpoint, authenticated=True) if authenticated else anonymous
         except ProbeError:
             continue

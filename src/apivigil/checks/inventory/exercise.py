@@ -18,6 +18,8 @@ from apivigil.http.client import ProbeResponse
 from apivigil.spec.model import Operation
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ACTS_REASON = ("a GET whose name says it acts (reset, create...): called once, anonymously, by "
+               "input_validation.state-changing-get after the read-only checks")
 RESERVE = 4  # keep 1/RESERVE of the request budget for the other checks
 
 
@@ -30,12 +32,14 @@ def skip_reason(ctx: ScanContext, endpoint: Endpoint) -> str | None:
         return f"{endpoint.method} is sent only with --allow-unsafe-methods"
     if "{" in urlsplit(endpoint.url).path:
         return "path parameters have no known values"
+    if endpoint.acts:
+        return ACTS_REASON
     return None
 
 
 def authenticated(ctx: ScanContext, endpoint: Endpoint) -> bool:
     """Send the user's credentials when the operation is declared secured and we have some."""
-    return endpoint.declared_secured and (ctx.credentials is not None or bool(ctx.auth_headers())
+    return endpoint.declared_secured and (ctx.has_credentials
                                           or bool(ctx.options.headers))
 
 

@@ -7,7 +7,10 @@ finding per operation (or per scheme), proportionate to what it lets an attacker
   string or path (parameters named so, or an apiKey scheme `in: query`); URLs end up in logs,
   proxies, browser history and Referer headers (CWE-598).
 * `inventory.operation-without-security` (medium): in an API where other operations require
-  security, this one has none and does not say so; `security: []` (explicitly public) is info.
+  security, this one has none and does not say so; `security: []` (explicitly public) is info;
+  operations public by nature (login, token, register, password reset, health, docs,
+  catalogue) are never reported.
+During a scan every rule is at most low: the spec alone proves nothing about the running API.
 * `inventory.undefined-security-scheme` (medium): an operation requires a scheme that is not
   defined, so tools and gateways cannot enforce it; `inventory.unused-security-scheme` (info).
 * `inventory.missing-auth-responses` (low): a secured operation declares neither 401 nor 403,
@@ -122,8 +125,17 @@ class SpecAudit(Check):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        """During a scan every rule here is a spec-only observation: at most low. The checks
+        that send traffic raise what the running API confirms, with the response as
+        evidence, at the severity it deserves."""
         assert ctx.spec is not None
-        yield from self.audit(ctx.spec)
+        for finding in self.audit(ctx.spec):
+            if finding.severity.rank > Severity.LOW.rank:
+                finding = finding.model_copy(update={
+                    "severity": Severity.LOW,
+                    "description": finding.description + " (Spec only: not confirmed by a "
+                    "response, so at most low.)"})
+            yield finding
 
     def audit(self, spec: ApiSpec) -> Iterator[Finding]:
         """Every rule, on the spec alone."""
@@ -196,6 +208,8 @@ class SpecAudit(Check):
                             "make sure it returns nothing private.",
                 remediation=SECURE_BY_DEFAULT, cwe=(306,), owasp=(Owasp.API2, Owasp.API9),
                 method=op.method, path=op.path)
+            return
+        if op.public_by_nature:  # login, register, health...: public on purpose, not forgotten
             return
         yield self.finding(
             "operation-without-security", f"{label(op)} has no security requirement",

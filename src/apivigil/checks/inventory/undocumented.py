@@ -109,7 +109,7 @@ class UndocumentedEndpoints(Check):
                 if not documented(spec, full.removeprefix(base) if base else full) and \
                         all(c[0] != full for c in candidates):
                     candidates.append((full, what, severity))
-        gets = [e for e in ctx.target.endpoints if e.method == "GET"]
+        gets = [e for e in ctx.target.endpoints if e.method == "GET" and not e.acts]
         for current, older in older_versions(spec, gets):
             candidates.append((base + older, f"an older version of {current}", Severity.LOW))
         for path, what, severity in candidates:

@@ -47,7 +47,7 @@ class AdvertisedLimits(Check):
             "limit-not-enforced",
             "Advertised rate limit is not enforced",
             severity=Severity.MEDIUM,
-            description=(f"GET {burst.endpoint.path} advertised its quota as used up at attempt "
+            description=(f"{burst.label} advertised its quota as used up at attempt "
                          f"{exhausted.number} ({shown}), yet {len(later)} further failed logins "
                          "were processed normally."),
             remediation=REMEDIATION,

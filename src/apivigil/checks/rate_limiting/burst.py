@@ -1,9 +1,11 @@
 """The bounded burst of failed logins that the rate limiting checks share.
 
-One burst per scan (cached): at most `login_burst` (default 30, capped at 100) GETs with a
-wrong Basic password for a throwaway user name at the authentication endpoint, stopping at the
-first sign of throttling. Never the user's own account name, so a lockout policy cannot lock
-out a real user. Every request passes `accept_throttling=True`, so a 429 is seen, not waited out.
+One burst per scan (cached): at most `login_burst` (default 30, capped at 100) failed logins for
+a throwaway user name at the authentication endpoint, stopping at the first sign of throttling:
+POSTs to the login endpoint when there is a login flow (`--login`, or the spec's OAuth2 password
+flow), else GETs with a wrong Basic password on the endpoint that challenges for Basic. Never
+the user's own account name, so a lockout policy cannot lock out a real user. Every request
+passes `accept_throttling=True`, so a 429 is seen, not waited out.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ import statistics
 from dataclasses import dataclass
 
 from apivigil.checks.base import ScanContext
-from apivigil.checks.common import DUMMY_USER, challenges, probe_endpoints
+from apivigil.checks.common import (
+    DUMMY_USER,
+    challenges,
+    login_attempt,
+    login_point,
+    probe_endpoints,
+)
 from apivigil.checks.target import Endpoint
-from apivigil.core.config import basic_header
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.http.client import ProbeResponse
 
@@ -61,12 +68,20 @@ class Burst:
     signal: str | None = None  # what showed the throttling: 429, Retry-After, lockout, slowdown
 
     @property
+    def label(self) -> str:
+        """"POST /api/login" or "GET /api/me": how findings name the endpoint."""
+        return f"{self.endpoint.method} {self.endpoint.path}"
+
+    @property
     def last(self) -> Attempt:
         return self.attempts[-1]
 
 
-def wrong_login_header() -> str:
-    return basic_header(DUMMY_USER, "wrong-" + secrets.token_hex(6))
+def wrong_login(ctx: ScanContext, endpoint: Endpoint, *, url: str | None = None,
+                extra_headers: dict[str, str] | None = None) -> ProbeResponse:
+    """One failed login for the throwaway user, as the endpoint takes it (POST or Basic GET)."""
+    return login_attempt(ctx, endpoint, DUMMY_USER, "wrong-" + secrets.token_hex(6), url=url,
+                         extra_headers=extra_headers)
 
 
 def throttle_signal(response: ProbeResponse, failure_status: int) -> str | None:
@@ -89,7 +104,11 @@ def throttle_signal(response: ProbeResponse, failure_status: int) -> str | None:
 
 
 def login_endpoint(ctx: ScanContext) -> Endpoint | None:
-    """The GET endpoint that challenges for Basic credentials, login-like paths first."""
+    """The login POST when there is a login flow, else the GET endpoint that challenges for
+    Basic credentials, login-like paths first."""
+    login = login_point(ctx)
+    if login is not None:
+        return login
     candidates = sorted(probe_endpoints(ctx, limit=10),
                         key=lambda e: (not _AUTH_PATH.search(e.path), e.path))
     for endpoint in candidates:
@@ -111,7 +130,8 @@ def skip_reason(ctx: ScanContext) -> str | None:
     except BudgetExhaustedError as exc:
         return f"stopped before the login burst: {exc}"
     if endpoint is None:
-        return "no GET endpoint challenges for Basic credentials (nothing to log in to)"
+        return ("no login to attempt: no --login PATH, no OAuth2 password flow in the spec, "
+                "and no GET endpoint challenges for Basic credentials")
     return None
 
 
@@ -129,9 +149,7 @@ def _burst(ctx: ScanContext) -> Burst | None:
     failure_status = 401
     for number in range(1, planned + 1):
         try:
-            response = ctx.http.request("GET", endpoint.url,
-                                        headers={"Authorization": wrong_login_header()},
-                                        accept_throttling=True, use_extra_headers=False)
+            response = wrong_login(ctx, endpoint)
         except BudgetExhaustedError:
             raise  # a burst cut short proves nothing: the check reports it stopped early
         except ProbeError:

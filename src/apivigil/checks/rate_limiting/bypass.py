@@ -21,7 +21,7 @@ from apivigil.checks.rate_limiting.burst import (
     run_burst,
     skip_reason,
     throttle_signal,
-    wrong_login_header,
+    wrong_login,
 )
 from apivigil.checks.rate_limiting.common import LIMITER
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
@@ -86,9 +86,7 @@ class RateLimitBypass(Check):
     def _attempt(self, ctx: ScanContext, burst: Burst, url: str,
                  extra: dict[str, str]) -> ProbeResponse | None:
         try:
-            return ctx.http.request("GET", url,
-                                    headers={"Authorization": wrong_login_header(), **extra},
-                                    accept_throttling=True, use_extra_headers=False)
+            return wrong_login(ctx, burst.endpoint, url=url, extra_headers=extra)
         except BudgetExhaustedError:
             raise
         except ProbeError:
@@ -122,7 +120,7 @@ class RateLimitBypass(Check):
             f"Login throttling reset by {via}",
             severity=severity,
             confidence=Confidence.HIGH,
-            description=(f"GET {burst.endpoint.path} was throttled at failed login "
+            description=(f"{burst.label} was throttled at failed login "
                          f"{burst.throttled_at} of a burst ({burst.signal}), but a failed "
                          f"login sent with {via} was processed normally ({response.status}) "
                          "while a plain retry right after was still throttled: the limiter "

@@ -1,8 +1,9 @@
 """Login throttling: a burst of failed logins must be slowed down or stopped.
 
 Without throttling an attacker can guess passwords as fast as the server answers. Rule: a
-bounded burst of failed Basic logins (`login_burst`, default 30) at the authentication endpoint
-(the GET endpoint that challenges for Basic credentials, login-like paths first), always as a
+bounded burst of failed logins (`login_burst`, default 30) at the authentication endpoint
+(the login POST of `--login` or the spec's OAuth2 password flow, else the GET endpoint that
+challenges for Basic credentials, login-like paths first), always as a
 throwaway user name, never the user's account. Throttling is any of: 429; 423 or a lockout
 message; Retry-After on an answer that changed; 401 turning into 403 or 503; responses three
 times slower by the end. None of them across the whole burst is a finding (high); otherwise an
@@ -28,7 +29,8 @@ class LoginThrottling(Check):
         cwe=(307, 799),
         owasp=(Owasp.API2, Owasp.API4),
         severity=Severity.HIGH,
-        sends="up to `login_burst` (default 30) GETs with a wrong Basic password for a "
+        sends="up to `login_burst` (default 30) failed logins (login POSTs, or GETs with a wrong "
+        "Basic password) for a "
         "throwaway user at the login endpoint, stopping at the first 429/lockout",
         phase=20,
     )
@@ -49,7 +51,7 @@ class LoginThrottling(Check):
                 "login-throttled",
                 f"Failed logins are throttled from attempt {burst.throttled_at}",
                 severity=Severity.INFO,
-                description=(f"GET {path}: after {burst.throttled_at - 1} failed logins the "
+                description=(f"{burst.label}: after {burst.throttled_at - 1} failed logins the "
                              f"server answered with {burst.signal}."),
                 remediation=REMEDIATION,
                 exchange=burst.attempts[burst.throttled_at - 1].response.exchange,
@@ -63,7 +65,7 @@ class LoginThrottling(Check):
             "Failed logins are not throttled",
             severity=Severity.HIGH,
             confidence=Confidence.HIGH if count >= 20 else Confidence.MEDIUM,
-            description=(f"GET {path} answered all {count} failed logins in a burst with "
+            description=(f"{burst.label} answered all {count} failed logins in a burst with "
                          f"{burst.failure_status}: no 429, no lockout, no Retry-After and no "
                          "slowdown. An attacker can guess passwords as fast as the server "
                          "answers."),

@@ -1,0 +1,142 @@
+"""The authentication checks on a login POST (JSON or form) and on bearer-token endpoints.
+
+Each flaw is served for real by `jwt_api(login=MODE)` (Flask + PyJWT) or the FastAPI OAuth2 app;
+the clean twin is `jwt_api()`: one generic 401 for every failed login, only the right pair
+accepted, and a limiter-free login unless the test adds one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from apivigil.core.config import Credentials, LoginOptions
+from apivigil.core.models import OutcomeStatus
+from tests.fixtures.apps.oauth import oauth_api
+from tests.fixtures.apps.tokens import PASSWORD, USER, jwt_api
+from tests.support import Recorder, above_low, outcome, rule_ids
+
+CREDS = Credentials(USER, PASSWORD)
+LOGIN = LoginOptions(path="/api/login")
+
+
+def scan_login(serve, run_scan, app, *checks: str, **options):
+    recorder = Recorder(app)
+    https = serve(recorder, tls="modern")
+    options.setdefault("credentials", CREDS)
+    options.setdefault("login", LOGIN)
+    report = run_scan(https.url, checks=checks, **options)
+    return report, recorder
+
+
+def test_enumeration_on_a_json_login(serve, run_scan):
+    report, recorder = scan_login(serve, run_scan, jwt_api(login="enumerating"),
+                                  "authentication.user-enumeration")
+    [finding] = report.findings
+    assert finding.id == "authentication.user-enumeration"
+    assert "POST /api/login answers a wrong password" in finding.description
+    assert (finding.evidence.data["known_status"], finding.evidence.data["unknown_status"]) \
+        == (401, 404)
+    posts = [r for r in recorder.requests if r["method"] == "POST"]
+    assert len(posts) == 1 + 1 + 9  # the scan's own login, the empty login, 3 rounds of 3
+
+
+def test_enumeration_clean_login_is_silent(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(), "authentication.user-enumeration",
+                           "authentication.verbose-errors")
+    assert above_low(report) == []
+    assert outcome(report, "authentication.user-enumeration") == "completed"
+    assert outcome(report, "authentication.verbose-errors") == "completed"
+
+
+def test_verbose_login_errors(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(login="verbose"),
+                           "authentication.verbose-errors")
+    assert "authentication.auth-error-internals" in rule_ids(report)
+    assert any("POST /api/login" in f.description for f in report.findings)
+
+
+def test_default_credentials_on_a_login(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(login="default-admin"),
+                           "authentication.default-credentials")
+    [finding] = report.findings
+    assert (finding.id, finding.severity.value, finding.parameter) == (
+        "authentication.default-credentials", "critical", "admin")
+    assert "POST /api/login" in finding.description
+    # the live token the default account got is masked like any issued token
+    assert "eyJ" not in (finding.evidence.response or "")
+
+
+def test_default_credentials_clean_login(serve, run_scan):
+    report, recorder = scan_login(serve, run_scan, jwt_api(),
+                                  "authentication.default-credentials")
+    assert report.findings == []
+    assert outcome(report, "authentication.default-credentials") == "completed"
+    assert sum(r["method"] == "POST" for r in recorder.requests) == 1 + 1 + 11
+
+
+@pytest.mark.parametrize(("mode", "rule"), [("password-only", "ignores-username"),
+                                            ("username-only", "ignores-password")])
+def test_broken_credential_check_on_a_login(serve, run_scan, mode, rule):
+    report, _ = scan_login(serve, run_scan, jwt_api(login=mode),
+                           "authentication.broken-credential-check")
+    assert f"authentication.{rule}" in rule_ids(report)
+    assert all("POST /api/login accepted the supplied pair" in f.description
+               for f in report.findings)
+    assert PASSWORD not in report.model_dump_json()
+
+
+def test_broken_credential_check_clean_login(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(), "authentication.broken-credential-check")
+    assert report.findings == []
+    assert outcome(report, "authentication.broken-credential-check") == "completed"
+
+
+def test_bearer_enforcement_variants(serve, run_scan):
+    report, recorder = scan_login(serve, run_scan, jwt_api("any-token"),
+                                  "authentication.enforcement")
+    titles = {f.title for f in report.findings}
+    assert "Protected endpoint accepts a random bearer token" in titles
+    assert "Protected endpoint accepts another scheme (a random Basic pair)" not in titles
+    sent = {r["authorization"].split(" ")[0] + (" <token>" if " " in r["authorization"] else "")
+            for r in recorder.requests if r["path"] == "/api/me"}
+    assert sent == {"", "Bearer", "Bearer <token>", "Basic <token>"}
+
+
+def test_bearer_enforcement_clean(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(), "authentication.enforcement")
+    assert report.findings == []
+    assert outcome(report, "authentication.enforcement") == "completed"
+
+
+def test_login_throttling_burst_is_posts_to_the_login(serve, run_scan):
+    report, recorder = scan_login(serve, run_scan, jwt_api(),
+                                  "rate_limiting.login-throttling", settings={"login_burst": 12})
+    [finding] = report.findings
+    assert finding.id == "rate_limiting.no-login-throttling"
+    assert "POST /api/login answered all 12 failed logins" in finding.description
+    assert sum(r["method"] == "POST" and r["path"] == "/api/login"
+               for r in recorder.requests) == 1 + 12
+
+
+def test_throttling_login_is_reported_as_throttled_never_a_crash(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(throttle_after=4), "authentication",
+                           "rate_limiting")
+    assert all(o.status is not OutcomeStatus.ERROR for o in report.checks), \
+        [(o.check, o.reason) for o in report.checks if o.status is OutcomeStatus.ERROR]
+    ids = rule_ids(report)
+    assert "rate_limiting.no-login-throttling" not in ids
+    assert "rate_limiting.login-throttled" in ids
+    assert any("throttled" in n and "inconclusive" in n for n in report.notices)
+
+
+def test_oauth2_form_login_gets_the_same_checks(serve_asgi, run_scan):
+    url = serve_asgi(oauth_api())
+    report = run_scan(url, credentials=CREDS, checks=(
+        "authentication.user-enumeration", "authentication.default-credentials",
+        "authentication.broken-credential-check", "authentication.enforcement"))
+    assert above_low(report) == []
+    assert {o.check: o.status.value for o in report.checks} == {
+        "authentication.user-enumeration": "completed",
+        "authentication.default-credentials": "completed",
+        "authentication.broken-credential-check": "completed",
+        "authentication.enforcement": "completed"}
