@@ -44,7 +44,8 @@ def verify_apivigil(secret: str, header: str, body: bytes, seen: set[str],
 class Receiver:
     """A Flask webhook receiver; `fail_first` answers 503 to that many requests first."""
 
-    def __init__(self, fail_first: int = 0, status: int = 200) -> None:
+    def __init__(self, fail_first: int = 0, status: int = 200, secret: str = SECRET) -> None:
+        self.secret = secret
         self.accepted: list[dict[str, object]] = []
         self.raw: list[tuple[dict[str, str], bytes]] = []
         self.rejected = 0
@@ -63,7 +64,7 @@ class Receiver:
                 body = request.get_data()
                 header = request.headers.get(SIGNATURE_HEADER, "")
                 self.raw.append((dict(request.headers), body))
-                if not verify_apivigil(SECRET, header, body, self.seen):
+                if not verify_apivigil(self.secret, header, body, self.seen):
                     self.rejected += 1
                     return "bad signature", 401
                 self.accepted.append(json.loads(body))

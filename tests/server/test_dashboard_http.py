@@ -9,7 +9,10 @@ from sqlalchemy import create_engine, text
 
 from apivigil.store.history import History
 from apivigil.store.monitoring import Monitoring
+from tests.alerts.test_webhooks import Receiver
 from tests.fixtures.apps.reports import hostile_api
+from tests.fleet.support import wait_until
+from tests.reporting.tools import chromium
 from tests.server.conftest import ADMIN_PASSWORD, csrf_token
 
 SECRET_PASSWORD = "s3cret-Target-Passw0rd"
@@ -77,11 +80,25 @@ def test_forms_without_csrf_are_refused(dashboard):
             assert Monitoring(history.engine).targets() == []
 
 
-def test_scan_now_stores_a_scan_and_never_shows_the_credential(dashboard, serve, monkeypatch):
+def test_scan_now_stores_a_scan_alerts_and_never_shows_the_credential(dashboard, serve,
+                                                                      monkeypatch, tmp_path):
+    chromium()  # for the PDF button
     monkeypatch.setenv("APIVIGIL_TEST_TARGET_CREDENTIAL", f"alice:{SECRET_PASSWORD}")
     target = serve(hostile_api(), tls="modern")
+    receiver = Receiver(secret="set below")
+    hook_url = serve(receiver.app).url + "/hook"
     with dashboard.logged_in() as client:
         token = csrf_token(client.get("/").text)
+        created = client.post("/webhooks", data={"csrf_token": token, "url": hook_url,
+                                                 "payload_format": "json",
+                                                 "min_severity": "medium",
+                                                 "on_grade_drop": "1"})
+        assert created.status_code == 200
+        secret = re.search(r'id="new-secret">.*?<code>X-Apivigil-Signature</code>.*?<code>'
+                           r'([^<]+)</code>', created.text, re.S)
+        assert secret, "the new webhook's secret is shown once"
+        receiver.secret = secret.group(1)
+        assert secret.group(1) not in client.get("/webhooks").text  # only once
         added = client.post("/targets", data={
             "csrf_token": token, "name": "hostile", "url": target.url + "/",
             "cacert": str(dashboard.ca_path), "checks": "encryption.hsts",
@@ -102,6 +119,16 @@ def test_scan_now_stores_a_scan_and_never_shows_the_credential(dashboard, serve,
         pages = [client.get(path).text for path in (
             "/", added.headers["location"], f"/scans/{scans[0].id}", "/webhooks")]
         assert "HSTS header missing" in pages[2]
+        # The alert reached the receiver, signed with the secret, and the log says so.
+        assert wait_until(lambda: receiver.accepted, timeout=30)
+        assert receiver.accepted[0]["scan_id"] == scans[0].id
+        log = client.get("/webhooks").text
+        assert "delivered" in log and f"/scans/{scans[0].id}" in log
+        # The PDF button gives the report as a PDF.
+        document = client.get(f"/scans/{scans[0].id}/report.pdf")
+        assert document.status_code == 200
+        assert document.headers["content-type"] == "application/pdf"
+        assert document.content.startswith(b"%PDF-")
         for page in pages:
             assert SECRET_PASSWORD not in page
         # The XSS payloads of the hostile target are shown as text.
