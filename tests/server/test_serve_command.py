@@ -61,3 +61,28 @@ def test_bad_usage_is_one_line(tmp_path):
     no_broker = apivigil("worker", "--db", str(tmp_path / "h.db"),
                          env={"APIVIGIL_BROKER": ""})
     assert no_broker.returncode == 2 and "needs --broker" in no_broker.stderr
+
+
+def test_a_missing_extra_is_named_in_one_line(tmp_path):
+    """As if `pip install apivigil` without [server]/[mcp]/[fleet]: their imports fail."""
+    blocker = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'flask_wtf', 'mcp', 'celery'}:\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from apivigil.cli import main; main()\n")
+    for command, extra in (("serve", "server"), ("mcp", "mcp"), ("worker", "fleet")):
+        result = subprocess.run([sys.executable, "-c", blocker, command, "--db",
+                                 str(tmp_path / "h.db")], capture_output=True, text=True,
+                                timeout=60, env={**os.environ, "APIVIGIL_BROKER": "redis://x"})
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"apivigil: error: apivigil {command} needs the "
+                                         f"[{extra}] extra")
+        assert f"pip install 'apivigil[{extra}]'" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    # and `apivigil --help` imports none of them
+    helped = subprocess.run([sys.executable, "-c", blocker, "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert helped.returncode == 0 and "serve" in helped.stdout

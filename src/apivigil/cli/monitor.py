@@ -25,10 +25,17 @@ ADMIN_PASSWORD_ENV = "APIVIGIL_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 
 def require_extra(command: str, extra: str, *modules: str) -> None:
     """A one-line error naming the extra when one of its modules is not installed."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    missing = [m for m in modules if not _installed(m)]
     if missing:
         raise UsageError(f"apivigil {command} needs the [{extra}] extra "
                          f"(missing {', '.join(missing)}): pip install 'apivigil[{extra}]'")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 BrokerOpt = Annotated[str | None, typer.Option(
