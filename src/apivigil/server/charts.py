@@ -78,6 +78,14 @@ class CategoryLine:
     polyline: str
     colour: str
 
+    @property
+    def last_point(self) -> tuple[str, str] | None:
+        """The newest point (x, y), drawn as a dot so that one scan still shows."""
+        if not self.polyline:
+            return None
+        x, y = self.polyline.split()[-1].split(",")
+        return x, y
+
 
 def category_trends(history: list[dict[str, int | None]], *, width: int = 160,
                     height: int = 32) -> list[CategoryLine]:
