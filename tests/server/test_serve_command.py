@@ -79,7 +79,7 @@ def test_a_missing_extra_is_named_in_one_line(tmp_path):
                                 timeout=60, env={**os.environ, "APIVIGIL_BROKER": "redis://x"})
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith(f"apivigil: error: apivigil {command} needs the "
-                                         f"[{extra}] extra")
+                                         f"optional dependencies of apivigil[{extra}]")
         assert f"pip install 'apivigil[{extra}]'" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     # and `apivigil --help` imports none of them

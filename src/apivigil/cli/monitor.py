@@ -18,17 +18,17 @@ from apivigil.cli.app import app
 from apivigil.cli.errors import err_console, errors_to_exit_codes
 from apivigil.cli.options import ConfigOpt, DbOpt
 from apivigil.core.errors import UsageError
+from apivigil.core.extras import EXTRAS, MissingExtraError
 
 BROKER_ENV = "APIVIGIL_BROKER"
 ADMIN_PASSWORD_ENV = "APIVIGIL_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 
 
-def require_extra(command: str, extra: str, *modules: str) -> None:
-    """A one-line error naming the extra when one of its modules is not installed."""
-    missing = [m for m in modules if not _installed(m)]
-    if missing:
-        raise UsageError(f"apivigil {command} needs the [{extra}] extra "
-                         f"(missing {', '.join(missing)}): pip install 'apivigil[{extra}]'")
+def require_extra(command: str, extra: str) -> None:
+    """Before anything starts (some modules load later, in threads): a one-line error naming
+    the extra when one of its modules is not installed."""
+    if not all(_installed(module) for module in EXTRAS[extra]):
+        raise MissingExtraError(extra, f"apivigil {command}")
 
 
 def _installed(module: str) -> bool:
@@ -59,9 +59,9 @@ def serve(
 ) -> None:
     """Serve the dashboard over the scan history: targets, trends, scans, diffs, schedules."""
     with errors_to_exit_codes():
-        require_extra("serve", "server", "flask_wtf", "flask_limiter", "croniter")
+        require_extra("serve", "server")
         if broker:
-            require_extra("serve --broker", "fleet", "celery", "redis")
+            require_extra("serve --broker", "fleet")
         from apivigil.server.run import build
 
         running = build(db=db, host=host, port=port, cert=str(cert) if cert else None,
@@ -83,7 +83,7 @@ def worker(
 ) -> None:
     """Run scan tasks from the broker (Celery), storing results in the shared --db."""
     with errors_to_exit_codes():
-        require_extra("worker", "fleet", "celery", "redis", "croniter")
+        require_extra("worker", "fleet")
         if not broker:
             raise UsageError(f"apivigil worker needs --broker (or {BROKER_ENV}), e.g. "
                              "redis://127.0.0.1:6379/0")
@@ -100,7 +100,7 @@ def mcp_command(
     """Serve apivigil's tools (scan, audit, history, diff, explain) to an AI assistant over
     stdio (Model Context Protocol). Credentials: names of APIVIGIL_CRED_* variables."""
     with errors_to_exit_codes():
-        require_extra("mcp", "mcp", "mcp")
+        require_extra("mcp", "mcp")
         from apivigil.mcp_server.server import run
 
         run(db)

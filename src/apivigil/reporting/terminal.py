@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from apivigil.core.models import Finding, OutcomeStatus, Report, Severity
+from apivigil.core.models import Finding, OperationState, OutcomeStatus, Report, Severity
 from apivigil.reporting import ReportFormat
 
 SEVERITY_STYLE = {
@@ -54,6 +54,26 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
         for finding in group:
             console.print(_finding(finding, verbose=verbose, flask_shown=flask_shown))
     console.print(_outcomes(report, verbose=verbose))
+    if verbose and report.operations:
+        console.print(_operations(report))
+
+
+def _operations(report: Report) -> Table:
+    """With -v: each operation, the requests it got, the checks that tried it, and what was
+    not tried and why."""
+    table = Table(title="Operations", show_edge=False, box=None, padding=(0, 1))
+    table.add_column("operation", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("requests", justify="right")
+    table.add_column("tried by / not tried", overflow="fold")
+    for op in report.operations:
+        notes = [f"tried by {len(op.tried)} check(s): {', '.join(op.tried)}"] if op.tried else []
+        notes += [f"not tried: {why}" for why in op.not_tried]
+        if not notes and op.reason:
+            notes.append(op.reason)
+        table.add_row(f"{op.method} {op.path}", op.status, str(op.requests),
+                      escape("\n".join(notes)))
+    return table
 
 
 def _headline(report: Report) -> Panel:
@@ -179,7 +199,7 @@ def _outcomes(report: Report, *, verbose: bool) -> Table:
         counts = [str(outcome.findings), str(outcome.requests)] if verbose else []
         table.add_row(outcome.check, Text(outcome.status.value, style=style), *counts,
                       escape(outcome.reason or ""))
-    skipped_ops = [o for o in report.operations if o.status != "exercised"]
+    skipped_ops = [o for o in report.operations if o.status is not OperationState.EXERCISED]
     if report.operations:
         table.caption = (f"{len(report.operations) - len(skipped_ops)} of "
                          f"{len(report.operations)} spec operations exercised")
