@@ -41,6 +41,7 @@ from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.core.scoring import grade_for, score_categories, score_findings
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
+from apivigil.engine.framework import recognise
 from apivigil.engine.login import (
     log_in_identities,
     login_flow,
@@ -154,9 +155,13 @@ class Scanner:
                 self._notice(line)
             operations = self._operations(target, client) if spec else []
             requests = client.requests_sent
+            framework = recognise(((e.response_headers, e.response_excerpt)
+                                   for e in client.exchanges if e.status is not None),
+                                  spec.raw if spec else None)
         finally:
             client.close()
-        return self._report(target, started_at, findings, outcomes, operations, requests)
+        report = self._report(target, started_at, findings, outcomes, operations, requests)
+        return report.model_copy(update={"framework": framework})
 
     # -- preparation ----------------------------------------------------------------------
 
