@@ -59,9 +59,12 @@ class CheckHttp:
     def __init__(self, client: ProbeClient) -> None:
         self._client = client
         self.sent = 0
+        # (method, URL) of every request this check sent: the report's per-operation list.
+        self.requests: list[tuple[str, str]] = []
 
     def request(self, method: str, url: str, **kwargs: Any) -> ProbeResponse:
         self.sent += 1
+        self.requests.append((method.upper(), url))
         return self._client.request(method, url, **kwargs)
 
     def get(self, url: str, **kwargs: Any) -> ProbeResponse:
@@ -70,6 +73,7 @@ class CheckHttp:
     def follow(self, response: ProbeResponse, max_hops: int = 5) -> Iterator[ProbeResponse]:
         for hop in self._client.follow(response, max_hops):
             self.sent += 1
+            self.requests.append(("GET", hop.url))
             yield hop
 
     def in_scope(self, url: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from apivigil.checks.target import parse_exclude
 from apivigil.cli.errors import errors_to_exit_codes
 from apivigil.core.config import Identity, LoginOptions, ScanOptions, parse_header
 from apivigil.core.errors import UsageError
@@ -149,6 +150,11 @@ def scan_options(
     skip_checks: Annotated[list[str] | None, typer.Option(
         "--skip-checks", rich_help_panel=CHECKS,
         help="Skip these check ids or categories.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", rich_help_panel=TARGET,
+        help="Keep operations out of the scan: 'METHOD PATH-GLOB' (repeatable), e.g. "
+        "--exclude 'GET /createdb' --exclude '* /admin/*'; listed in the report, never "
+        "sent.")] = None,
     allow_cleartext_credentials: Annotated[bool, typer.Option(
         rich_help_panel=SAFETY,
         help="Allow sending the supplied credentials over http://.")] = False,
@@ -187,6 +193,7 @@ def scan_options(
         max_duration=max_duration,
         checks=split(checks),
         skip_checks=split(skip_checks),
+        exclude=tuple(f"{m} {g}" for m, g in map(parse_exclude, exclude or ())),
         allow_cleartext_credentials=allow_cleartext_credentials,
         allow_unsafe_methods=allow_unsafe_methods,
         allow_delete=allow_delete,

@@ -211,6 +211,7 @@ class ScanOptions:
     max_duration: float = 300.0
     checks: tuple[str, ...] = ()
     skip_checks: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # 'METHOD PATH-GLOB': operations kept out of the scan
     allow_cleartext_credentials: bool = False
     allow_unsafe_methods: bool = False
     allow_delete: bool = False

@@ -215,13 +215,19 @@ class CategoryScore(_Frozen):
 
 
 class OperationStatus(_Frozen):
-    """Whether a spec operation was exercised, and why not if it was skipped."""
+    """Whether a spec operation was exercised, and why not if it was skipped; what was tried
+    on it (the checks that sent it requests) and what was not, and why."""
 
     method: str
     path: str
-    status: str = Field(description="'exercised' or 'skipped'.")
+    status: str = Field(description="'exercised', 'skipped' or 'excluded' (--exclude).")
     reason: str | None = None
     http_status: int | None = None
+    requests: int = Field(default=0, description="Requests the scan sent to this operation.")
+    tried: list[str] = Field(default_factory=list,
+                             description="Ids of the checks that sent it requests.")
+    not_tried: list[str] = Field(default_factory=list,
+                                 description="What was not tried on it, and why.")
 
 
 class Report(_Frozen):

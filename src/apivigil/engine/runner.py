@@ -39,6 +39,7 @@ from apivigil.core.models import (
 )
 from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.core.scoring import grade_for, score_categories, score_findings
+from apivigil.engine.coverage import operation_statuses
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
 from apivigil.engine.framework import recognise
@@ -96,6 +97,7 @@ class Scanner:
         self.registry = registry
         self.redactor = build_redactor(options)
         self.notices: list[str] = []
+        self._sent_by: dict[str, list[tuple[str, str]]] = {}
 
     def run(self) -> Report:
         options = self.options
@@ -128,6 +130,7 @@ class Scanner:
                 spec = self._discover_spec(client, target)
                 if spec is not None:
                     target = target.with_spec(spec)
+            target = target.without(options.exclude)
             credentials, withheld, identities, flow = self._authenticate(client, target, spec)
             cache = SharedCache()
             self.listener(ScanStarted(target=self.redactor.text(target.url),
@@ -153,7 +156,9 @@ class Scanner:
                     findings.extend(found)
             for line in session_notices(client):
                 self._notice(line)
-            operations = self._operations(target, client) if spec else []
+            operations = (operation_statuses(target, options, client.exchanges,
+                                             self._sent_by, outcomes)
+                          if spec or target.excluded else [])
             requests = client.requests_sent
             framework = recognise(((e.response_headers, e.response_excerpt)
                                    for e in client.exchanges if e.status is not None),
@@ -313,6 +318,7 @@ class Scanner:
                 reason = self.redactor.text(f"{type(exc).__name__}: {exc}")
                 log.debug("check %s crashed:\n%s", meta.id,
                           self.redactor.text(traceback.format_exc()))
+        self._sent_by[meta.id] = http.requests
         outcome = CheckOutcome(
             check=meta.id, category=meta.category, status=status, reason=reason,
             findings=len(found), requests=http.sent,
@@ -326,24 +332,6 @@ class Scanner:
         self.listener(Notice(message=message))
 
     # -- reporting ------------------------------------------------------------------------
-
-    def _operations(self, target: Target, client: ProbeClient) -> list[OperationStatus]:
-        """Every spec operation: exercised (with the status it answered), or skipped and why."""
-        seen: dict[tuple[str, str], int | None] = {}
-        for exchange in client.exchanges:
-            if exchange.status is not None:
-                seen.setdefault((exchange.method, _without_query(exchange.url)), exchange.status)
-        statuses = []
-        for endpoint in target.endpoints:
-            key = (endpoint.method, _without_query(self.redactor.text(endpoint.url)))
-            if key in seen:
-                statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
-                                                status="exercised", http_status=seen[key]))
-            else:
-                statuses.append(OperationStatus(method=endpoint.method, path=endpoint.path,
-                                                status="skipped", reason=_skip_reason(endpoint,
-                                                self.options)))
-        return statuses
 
     def _report(
         self,
@@ -421,22 +409,6 @@ def fetch_spec_text(url: str, client: ProbeClient, timeout: float) -> str:
 def _enabled(value: object) -> bool:
     """A setting from --set: 0, false, no and off (any case) turn it off."""
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
-
-
-def _without_query(url: str) -> str:
-    return url.split("?", 1)[0]
-
-
-def _skip_reason(endpoint: Endpoint, options: ScanOptions) -> str:
-    if endpoint.method == "DELETE" and not (options.allow_delete
-                                            and options.allow_unsafe_methods):
-        return "DELETE is sent only with --allow-delete and --allow-unsafe-methods"
-    if endpoint.method in ("POST", "PUT", "PATCH") and not options.allow_unsafe_methods:
-        return f"{endpoint.method} is sent only with --allow-unsafe-methods"
-    if "{" in urlsplit(endpoint.url).path:
-        return "path parameters have no known values"
-    return ("not sent by the selected checks (inventory.spec-conformance exercises every "
-            "operation) or the request budget ran out")
 
 
 def _deduplicate(findings: Iterable[Finding]) -> list[Finding]:

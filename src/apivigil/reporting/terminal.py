@@ -60,6 +60,26 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
             _print_examples(console, finding, report.framework, verbose=verbose,
                             code_shown=code_shown)
     console.print(_outcomes(report, verbose=verbose))
+    if verbose and report.operations:
+        console.print(_operations(report))
+
+
+def _operations(report: Report) -> Table:
+    """With -v: each operation, the requests it got, the checks that tried it, and what was
+    not tried and why."""
+    table = Table(title="Operations", show_edge=False, box=None, padding=(0, 1))
+    table.add_column("operation", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("requests", justify="right")
+    table.add_column("tried by / not tried", overflow="fold")
+    for op in report.operations:
+        notes = [f"tried by {len(op.tried)} check(s): {', '.join(op.tried)}"] if op.tried else []
+        notes += [f"not tried: {why}" for why in op.not_tried]
+        if not notes and op.reason:
+            notes.append(op.reason)
+        table.add_row(f"{op.method} {op.path}", op.status, str(op.requests),
+                      escape("\n".join(notes)))
+    return table
 
 
 def _headline(report: Report) -> Panel:
