@@ -97,6 +97,7 @@ def test_bearer_enforcement_variants(serve, run_scan):
     titles = {f.title for f in report.findings}
     assert "Protected endpoint accepts a random bearer token" in titles
     assert "Protected endpoint accepts another scheme (a random Basic pair)" not in titles
+    assert all("jwt.decode" in f.remediation.examples[0].code for f in report.findings)
     sent = {r["authorization"].split(" ")[0] + (" <token>" if " " in r["authorization"] else "")
             for r in recorder.requests if r["path"] == "/api/me"}
     assert sent == {"", "Bearer", "Bearer <token>", "Basic <token>"}
@@ -140,3 +141,18 @@ def test_oauth2_form_login_gets_the_same_checks(serve_asgi, run_scan):
         "authentication.default-credentials": "completed",
         "authentication.broken-credential-check": "completed",
         "authentication.enforcement": "completed"}
+
+
+def test_timing_enumeration_on_a_login(serve, run_scan):
+    """The password is hashed only for real users: failed logins take longer for them."""
+    report, _ = scan_login(serve, run_scan, jwt_api(login="slow-known"),
+                           "authentication.user-enumeration-timing")
+    [finding] = report.findings
+    assert finding.id == "authentication.user-enumeration-timing"
+    assert finding.description.startswith("POST /api/login: a wrong password for an existing")
+
+
+def test_timing_enumeration_clean_login(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(), "authentication.user-enumeration-timing")
+    assert report.findings == []
+    assert outcome(report, "authentication.user-enumeration-timing") == "completed"

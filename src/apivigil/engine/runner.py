@@ -49,6 +49,7 @@ from apivigil.engine.login import (
     place_api_key,
     session_notices,
 )
+from apivigil.http.callback import CallbackServer, parse_listen
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
 from apivigil.http.login import LoginFlow
 from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec, parse_document
@@ -121,7 +122,10 @@ class Scanner:
             allow_unsafe_methods=options.allow_unsafe_methods,
             extra_headers=self._extra_headers(target),
         )
+        callbacks: CallbackServer | None = None
         try:
+            if any(c.meta.uses_callbacks for c in selected):
+                callbacks = self._callback_server(target)
             spec = self._load_spec(client) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
@@ -143,7 +147,8 @@ class Scanner:
                                    redactor=self.redactor, cache=cache, spec=spec,
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
-                                   notices=self.notices, identities=identities, login=flow)
+                                   notices=self.notices, identities=identities, login=flow,
+                                   callbacks=callbacks)
 
             ordered = sorted(selected, key=lambda c: c.meta.phase)
             for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
@@ -165,10 +170,23 @@ class Scanner:
                                   spec.raw if spec else None)
         finally:
             client.close()
+            if callbacks is not None:
+                callbacks.close()
         report = self._report(target, started_at, findings, outcomes, operations, requests)
         return report.model_copy(update={"framework": framework})
 
     # -- preparation ----------------------------------------------------------------------
+
+    def _callback_server(self, target: Target) -> CallbackServer:
+        """The scan's own callback listener: loopback on a free port unless told otherwise."""
+        listen = parse_listen(self.options.callback_listen) if self.options.callback_listen \
+            else ("127.0.0.1", 0)
+        server = CallbackServer(listen, self.options.callback_url).start()
+        if not server.reachable_from(target.host):
+            self._notice(f"the callback listener ({server.base_url}) is on loopback and the "
+                         f"target is not: out-of-band probes cannot be proven (pass "
+                         "--callback-listen HOST:PORT and --callback-url URL)")
+        return server
 
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
         """--spec as a file or URL; external references only from the spec's own host."""

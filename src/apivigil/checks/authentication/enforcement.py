@@ -65,6 +65,39 @@ def secure():
 )
 
 
+TOKEN_REMEDIATION = Remediation(
+    summary=(
+        "Verify the token on every request to a protected operation before doing any work: "
+        "a JOSE library with the algorithm pinned and exp required for JWTs, a constant-time "
+        "lookup for API keys and sessions; refuse a missing, empty or malformed token with "
+        "one generic 401 and a WWW-Authenticate: Bearer challenge."
+    ),
+    examples=flask_only("""import functools, hmac, jwt
+
+def token_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token:
+                raise jwt.InvalidTokenError("no bearer token")
+            g.claims = jwt.decode(token, SECRET, algorithms=["HS256"],
+                                  options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError:
+            response = jsonify(error="invalid token")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response
+        return view(*args, **kwargs)
+    return wrapper
+
+@app.get("/api/secure")
+@token_required
+def secure(): ...
+"""),
+    references=REMEDIATION.references,
+)
+
 
 def _variants_for(scheme: str, key_header: str | None) -> list[tuple[str, dict[str, str]]]:
     """(label, headers) of the wrong credentials to try, for the scheme the endpoint takes."""
@@ -155,10 +188,12 @@ class AuthenticationEnforcement(Check):
                 continue
             scheme, key_header = endpoint_scheme(ctx, endpoint, anonymous)
             yield from self._variants(ctx, endpoint.url, endpoint.path,
-                                      _variants_for(scheme, key_header))
+                                      _variants_for(scheme, key_header),
+                                      REMEDIATION if scheme == "basic" else TOKEN_REMEDIATION)
 
     def _variants(
-        self, ctx: ScanContext, url: str, path: str, variants: list[tuple[str, dict[str, str]]]
+        self, ctx: ScanContext, url: str, path: str, variants: list[tuple[str, dict[str, str]]],
+        remediation: Remediation,
     ) -> Iterator[Finding]:
         for label, headers in variants:
             try:
@@ -178,7 +213,7 @@ class AuthenticationEnforcement(Check):
                         f"{response.status} to a request with {label}: the credential check "
                         "does not actually verify who is calling."
                     ),
-                    remediation=REMEDIATION,
+                    remediation=remediation,
                     exchange=response.exchange,
                     path=path,
                     parameter=label,
