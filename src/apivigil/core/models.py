@@ -9,8 +9,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+REPORT_FORMAT_VERSION = "1.0"  # of the JSON report; bump on an incompatible change
 
 
 class Severity(StrEnum):
@@ -168,17 +171,26 @@ class Finding(_Frozen):
     description: str
     evidence: Evidence
     remediation: Remediation
-    fingerprint: str = ""
+    fingerprint: str = Field(default="", description="Stable identity of the finding: a hash "
+                             "of rule id, method, path (or host) and parameter.")
 
-    def model_post_init(self, __context: object) -> None:
-        if not self.fingerprint:
-            object.__setattr__(self, "fingerprint", compute_fingerprint(self))
+    @model_validator(mode="before")
+    @classmethod
+    def _fingerprinted(cls, data: Any) -> Any:
+        """Compute the fingerprint from the identity fields unless one is given (stored
+        reports keep theirs, so a baseline made by an older version still matches)."""
+        if isinstance(data, dict) and not data.get("fingerprint"):
+            data = {**data, "fingerprint": fingerprint_of(
+                str(data.get("id", "")), data.get("method"), data.get("url"), data.get("path"),
+                data.get("parameter"))}
+        return data
 
 
-def compute_fingerprint(finding: Finding) -> str:
-    """Hash the finding's identity: rule, place and parameter, never the evidence."""
-    place = finding.path or _host_of(finding.url)
-    parts = [finding.id, finding.method or "", place, finding.parameter or ""]
+def fingerprint_of(rule: str, method: str | None, url: str | None, path: str | None,
+                   parameter: str | None) -> str:
+    """Hash a finding's identity: rule, place and parameter, never the evidence."""
+    place = path or _host_of(url)
+    parts = [rule, method or "", place, parameter or ""]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
@@ -207,11 +219,29 @@ class CheckOutcome(_Frozen):
     duration_s: float = 0.0
 
 
+class Grade(StrEnum):
+    """The letter grade of a score (`core.scoring.grade_for`)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    F = "F"
+
+
 class CategoryScore(_Frozen):
     category: Category
     score: int | None = Field(description="0-100, or null when no check of it ran.")
-    grade: str | None
+    grade: Grade | None
     findings: int
+
+
+class OperationState(StrEnum):
+    """What happened to one spec operation in a scan."""
+
+    EXERCISED = "exercised"
+    SKIPPED = "skipped"
+    EXCLUDED = "excluded"  # --exclude
 
 
 class OperationStatus(_Frozen):
@@ -220,7 +250,8 @@ class OperationStatus(_Frozen):
 
     method: str
     path: str
-    status: str = Field(description="'exercised', 'skipped' or 'excluded' (--exclude).")
+    status: OperationState = Field(
+        description="'exercised', 'skipped' or 'excluded' (--exclude).")
     reason: str | None = None
     http_status: int | None = None
     requests: int = Field(default=0, description="Requests the scan sent to this operation.")
@@ -240,7 +271,7 @@ class Report(_Frozen):
     started_at: datetime
     finished_at: datetime
     score: int
-    grade: str
+    grade: Grade
     categories: list[CategoryScore]
     findings: list[Finding]
     checks: list[CheckOutcome]

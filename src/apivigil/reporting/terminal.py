@@ -22,7 +22,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from apivigil.core.models import CodeExample, Finding, Framework, OutcomeStatus, Report, Severity
+from apivigil.core.models import (
+    CodeExample,
+    Finding,
+    Framework,
+    OperationState,
+    OutcomeStatus,
+    Report,
+    Severity,
+)
 from apivigil.reporting import ReportFormat
 
 SEVERITY_STYLE = {
@@ -227,7 +235,7 @@ def _outcomes(report: Report, *, verbose: bool) -> Table:
         counts = [str(outcome.findings), str(outcome.requests)] if verbose else []
         table.add_row(outcome.check, Text(outcome.status.value, style=style), *counts,
                       escape(outcome.reason or ""))
-    skipped_ops = [o for o in report.operations if o.status != "exercised"]
+    skipped_ops = [o for o in report.operations if o.status is not OperationState.EXERCISED]
     if report.operations:
         table.caption = (f"{len(report.operations) - len(skipped_ops)} of "
                          f"{len(report.operations)} spec operations exercised")

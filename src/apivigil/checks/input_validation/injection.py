@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.signatures import find_signatures
-from apivigil.checks.input_validation.inputs import Input, Target, numeric, send, targets
+from apivigil.checks.input_validation.inputs import Input, ProbeTarget, numeric, send, targets
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import (
     Category,
@@ -130,7 +130,7 @@ class Injection(Check):
                     done.add(payload.family)
                     yield finding
 
-    def _judge(self, ctx: ScanContext, target: Target, item: Input, payload: Payload,
+    def _judge(self, ctx: ScanContext, target: ProbeTarget, item: Input, payload: Payload,
                response: ProbeResponse) -> Finding | None:
         path = target.endpoint.path
         if payload.family == "template" and PRODUCT in response.text \
@@ -162,7 +162,7 @@ class Injection(Check):
                              f"that neither the ordinary request nor the control value "
                              f"{CONTROL!r} produce", path)
 
-    def _finding(self, target: Target, item: Input, payload: Payload, response: ProbeResponse,
+    def _finding(self, target: ProbeTarget, item: Input, payload: Payload, response: ProbeResponse,
                  rule: str, title: str, severity: Severity, confidence: Confidence,
                  why: str, path: str | None = None) -> Finding:
         path = path or target.endpoint.path

@@ -19,7 +19,7 @@ from apivigil.checks.data_exposure.common import oversized_credential
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import (
     Input,
-    Target,
+    ProbeTarget,
     numeric,
     schema_forbids,
     send,
@@ -140,13 +140,13 @@ class MalformedInput(Check):
                     reported.add(index)
                     yield finding
 
-    def _send(self, ctx: ScanContext, target: Target, item: Input,
+    def _send(self, ctx: ScanContext, target: ProbeTarget, item: Input,
               probe: Probe) -> ProbeResponse:
         if item.location == "credential" and item.name == "password":
             return oversized_credential(ctx, target.endpoint)  # shared with error disclosure
         return send(ctx, target, item, probe.value)
 
-    def _judge(self, target: Target, item: Input, probe: Probe,
+    def _judge(self, target: ProbeTarget, item: Input, probe: Probe,
                response: ProbeResponse) -> Finding | None:
         path = target.endpoint.path
         if response.status >= 500:
