@@ -125,7 +125,9 @@ def explain(db: str | None, *, finding: str, scan_id: int | None = None) -> dict
             raise UsageError(f"scan #{scan_id} has no finding {finding!r}")
         answer = {**finding_row(match), "description": match.description,
                   "evidence": match.evidence.summary, "reproduce": match.evidence.curl,
-                  "fix": match.remediation.summary, "fix_flask": match.remediation.flask,
+                  "fix": match.remediation.summary,
+                  "fix_examples": [{"framework": ex.framework.label, "code": ex.code}
+                                   for ex in match.remediation.examples_for(report.framework)],
                   "references": list(match.remediation.references),
                   "cwe": list(match.cwe), "owasp": [o.value for o in match.owasp]}
         finding = match.check
