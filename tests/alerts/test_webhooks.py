@@ -16,7 +16,7 @@ from flask import Flask, request
 from apivigil.alerts.rules import AlertRule, evaluate
 from apivigil.alerts.signing import SIGNATURE_HEADER, SignatureError, sign, verify
 from apivigil.alerts.webhooks import deliver, notify
-from apivigil.core.models import Severity
+from apivigil.core.models import Grade, Severity
 from apivigil.store.history import History
 from apivigil.store.monitoring import Monitoring
 from tests.fixtures.apps.reports import hostile_api
@@ -79,7 +79,7 @@ def scanned(serve, run_scan, tmp_path):
     server = serve(hostile_api(), tls="modern")
     second = run_scan(server.url + "/", checks=("encryption.hsts", "authentication.enforcement"))
     assert any(f.severity.at_least(Severity.MEDIUM) for f in second.findings)
-    first = second.model_copy(update={"findings": [], "score": 100, "grade": "A"})
+    first = second.model_copy(update={"findings": [], "score": 100, "grade": Grade.A})
     history = History(f"sqlite:///{tmp_path / 'h.db'}")
     history.save(first)
     scan_id = history.save(second)
@@ -183,7 +183,7 @@ def test_slack_payload_and_rules(scanned, serve):
     assert "grade A -> A" in text and "[MEDIUM] HSTS header missing" in text
 
     report = history.report(scan_id)
-    worse = report.model_copy(update={"grade": "C", "score": 70})
+    worse = report.model_copy(update={"grade": Grade.C, "score": 70})
     alert = evaluate(AlertRule(min_severity=None), report, worse, scan_id + 1)
     assert alert is not None and alert.reasons == ("grade dropped from A to C",)
     # The same findings again and no drop: no alert; nothing above critical: no alert.
