@@ -109,8 +109,10 @@ def test_an_ordinary_post_is_never_prompted(serve, run_scan, tmp_spec):
     from flask import Flask, jsonify
 
     app = Flask("invoices")
-    app.post("/api/invoices/generate")(lambda: (jsonify(id=1), 201))
-    app.post("/api/messages")(lambda: (jsonify(sent=True), 201))
+    app.add_url_rule("/api/invoices/generate", "generate", lambda: (jsonify(id=1), 201),
+                     methods=["POST"])
+    app.add_url_rule("/api/messages", "messages", lambda: (jsonify(sent=True), 201),
+                     methods=["POST"])
     recorder = Recorder(app)
     api = serve(recorder)
     body = {"content": {"application/json": {"schema": {"type": "object", "properties": {
