@@ -9,8 +9,11 @@ nothing shared): an object shared with the other identity on purpose would be re
 
 How it decides, so that it stays silent on a well-built API:
 
-1. For each concrete GET endpoint (the spec's, or the URL given) it lists objects with ids
-   (`id`, `uuid`, `_id`) as the primary identity, and the same listing as each other identity.
+1. For each concrete GET endpoint (the spec's, or the URL given) it lists objects with keys
+   as the primary identity, and the same listing as each other identity. The key is the path
+   parameter of the collection's item route (`GET /books/{title}`: the `title` field), so
+   objects keyed by a name, title, slug, UUID or number are compared alike; `id`, `uuid` and
+   `_id` otherwise.
 2. An object the primary's listing shows and the other identity's does not is, by the API's
    own account, the primary's and not the other's. Objects that name the other identity's user
    name in an owner field (`owner`, `username`, `user`, ...) are left out.

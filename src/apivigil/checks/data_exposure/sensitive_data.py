@@ -6,13 +6,19 @@ caller's password or Authorization header put the credential into logs, caches a
 history; user records dumped with their password hash hand an attacker offline cracking; keys
 and tokens in a body are credentials for other systems.
 
-Rule: every response inspected is a shared baseline (anonymous, and authenticated when
-credentials are supplied), plus one request with a throwaway Basic credential to an endpoint
-that challenges for one. Context keeps false alarms down: hash and key formats with fixed
-structure, bare MD5/SHA hex only in a password-like field, JWTs only outside login/token
-responses (and always when unsigned), card numbers only when Luhn-valid with an issuer prefix
-or a card-like field, national ids only in a field named for them, emails only in bulk
-(`bulk_email_threshold`, default 10 distinct addresses). Evidence shows where, value masked.
+Rule: every response inspected comes from the shared observation (`checks.observation`:
+every GET operation, anonymously and as each identity), plus one request with a throwaway
+Basic credential to an endpoint that challenges for one. Plaintext passwords (a field named
+for the password holding neither a hash nor a mask), environment-style secrets (`DB_PASSWORD`,
+`JWT_SECRET_KEY`, `API_TOKEN=...` lines, URLs with a password) and user records listed to an
+anonymous caller are reported too; every such value is masked in the evidence and redacted
+from every other finding of the scan.
+
+Context keeps false alarms down: hash and key formats with fixed structure, bare MD5/SHA hex
+only in a password-like field, JWTs only outside login/token responses (and always when
+unsigned), card numbers only when Luhn-valid with an issuer prefix or a card-like field,
+national ids only in a field named for them, emails only in bulk (`bulk_email_threshold`,
+default 10 distinct addresses). Evidence shows where, value masked.
 """
 
 from __future__ import annotations
@@ -219,8 +225,10 @@ class SensitiveData(Check):
         by_kind: dict[str, list[Match]] = defaultdict(list)
         for match in matches:
             by_kind[match.kind].append(match)
-            if match.kind in _NEVER_IN_A_REPORT:
-                # Every report and log redacts it from now on, whichever check shows it.
+            if match.kind in _NEVER_IN_A_REPORT and len(match.value) >= 8 and \
+                    not match.value.isalpha():
+                # Every report and log redacts it from now on, whichever check shows it (not
+                # a plain word: redacting "password" everywhere would garble the report).
                 ctx.redactor.add(match.value)
         if not item.authenticated:
             yield from self._users_listed(item, matches)

@@ -5,8 +5,9 @@ arithmetic template expression. None can change or delete data even where it is 
 Rule: a finding needs evidence that the payload was *interpreted*: a database or template
 engine error text that the ordinary request does not produce and a harmless control value does
 not produce either, or the product of `1337*7331` (9801647) computed by a template engine. A
-bare 500 is never called an injection. Up to 4 inputs (declared or visible string parameters,
-the Basic user name of one endpoint), at most `injection_requests` (default 30) requests.
+bare 500 is never called an injection. Inputs (declared or visible string parameters, the
+Basic user name of one endpoint) of the operations riskiest first (`checks.planner`), at most
+`injection_requests` requests (default 30, or 1/30 of --max-requests when that is more).
 """
 
 from __future__ import annotations
@@ -85,19 +86,20 @@ class Injection(Check):
         owasp=(Owasp.API8,),
         severity=Severity.HIGH,
         sends="GETs with read-only payloads (a quote, a Mongo operator, 1337*7331 in template "
-        "syntax) in up to 4 string inputs, plus a harmless control value to confirm a signature "
-        "(at most `injection_requests`, default 30)",
+        "syntax) in string inputs, riskiest operations first, plus a harmless control value "
+        "to confirm a signature (at most `injection_requests`, default 30)",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        budget = int(ctx.options.setting("injection_requests", 30))
+        budget = int(ctx.options.setting("injection_requests",
+                                         max(30, ctx.options.max_requests // 30)))
         inputs = [(t, i) for t in targets(ctx) for i in t.inputs
                   if not numeric(i.schema) and not (i.location == "credential"
                                                     and i.name == "password")]
         # One credential check is usually shared by every endpoint: probe its user name once.
         first = next((t for t, i in inputs if i.location == "credential"), None)
         inputs = [(t, i) for t, i in inputs if i.location != "credential" or t is first]
-        for target, item in inputs[:4]:
+        for target, item in inputs[:max(4, budget // len(PAYLOADS))]:
             done: set[str] = set()
             for payload in PAYLOADS:
                 if payload.family in done:

@@ -50,7 +50,7 @@ class Target:
     inputs: tuple[Input, ...]
 
 
-def targets(ctx: ScanContext, limit: int = 12) -> list[Target]:
+def targets(ctx: ScanContext, limit: int = 50) -> list[Target]:
     """Endpoints with at least one input, riskiest first (`checks.planner`), with the baseline
     a probe is compared against; the checks' request budgets decide how far down they go.
 

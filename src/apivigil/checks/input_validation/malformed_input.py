@@ -101,31 +101,36 @@ class MalformedInput(Check):
         cwe=(20, 248, 209),
         owasp=(Owasp.API8,),
         severity=Severity.MEDIUM,
-        sends="GETs of up to 5 endpoints with one input at a time set to a wrong-typed, "
-        "oversized, out-of-bounds or odd-character value (at most `fuzz_requests`, default 30)",
+        sends="GETs of the operations with inputs, riskiest first, one input at a time set to "
+        "a wrong-typed, oversized, out-of-bounds or odd-character value (at most "
+        "`fuzz_requests`, default 30 or 1/30 of --max-requests when that is more)",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        budget = int(ctx.options.setting("fuzz_requests", 30))
-        for target in targets(ctx):
-            for item in target.inputs:
-                reported = False
-                for probe in probes_for(item):
-                    if budget <= 0:
-                        return
-                    budget -= 1
-                    try:
-                        response = self._send(ctx, target, item, probe)
-                    except BudgetExhaustedError:
-                        raise
-                    except ProbeError:
-                        continue
-                    finding = self._judge(target, item, probe, response)
-                    if finding is not None:
-                        yield finding
-                        reported = True
-                    if reported:
-                        break
+        """Breadth first: the first probe of every input (riskiest operations first), then
+        the second of every input not yet reported, and so on, until the budget is spent."""
+        budget = int(ctx.options.setting("fuzz_requests",
+                                         max(30, ctx.options.max_requests // 30)))
+        pending = [(target, item, list(probes_for(item)))
+                   for target in targets(ctx) for item in target.inputs]
+        reported: set[int] = set()
+        for round_ in range(max((len(p) for _, _, p in pending), default=0)):
+            for index, (target, item, probes) in enumerate(pending):
+                if index in reported or round_ >= len(probes):
+                    continue
+                if budget <= 0:
+                    return
+                budget -= 1
+                try:
+                    response = self._send(ctx, target, item, probes[round_])
+                except BudgetExhaustedError:
+                    raise
+                except ProbeError:
+                    continue
+                finding = self._judge(target, item, probes[round_], response)
+                if finding is not None:
+                    reported.add(index)
+                    yield finding
 
     def _send(self, ctx: ScanContext, target: Target, item: Input,
               probe: Probe) -> ProbeResponse:
