@@ -14,7 +14,7 @@ PLUGIN := tests/plugins/apivigil-example-plugin
 $(STAMP): pyproject.toml requirements.lock $(PLUGIN)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]' -e $(PLUGIN)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[all,dev]' -e $(PLUGIN)
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -34,8 +34,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
-# Chromium + ChromeDriver, PostgreSQL (apt-get) and the SARIF Multitool (npm, into .tools/)
-# for the report and history tests; quick when already installed.
+# Chromium + ChromeDriver, PostgreSQL, Redis, poppler-utils (apt-get) and the SARIF Multitool
+# (npm, into .tools/) for the report, history and fleet tests; quick when already installed.
 system-deps:
 	bash scripts/system-deps.sh
 
