@@ -51,6 +51,7 @@ from apivigil.engine.coverage import operation_statuses
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
 from apivigil.engine.fetch import SpecFetcher
+from apivigil.engine.framework import recognise
 from apivigil.engine.login import (
     log_in_identities,
     login_flow,
@@ -192,11 +193,15 @@ class Scanner:
                                              self._sent_by, outcomes)
                           if spec or target.excluded else [])
             requests = client.requests_sent
+            framework = recognise(((e.response_headers, e.response_excerpt)
+                                   for e in client.exchanges if e.status is not None),
+                                  spec.raw if spec else None)
         finally:
             client.close()
             if callbacks is not None:
                 callbacks.close()
-        return self._report(target, started_at, findings, outcomes, operations, requests)
+        report = self._report(target, started_at, findings, outcomes, operations, requests)
+        return report.model_copy(update={"framework": framework})
 
     # -- preparation ----------------------------------------------------------------------
 
