@@ -10,14 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 
 import apivigil.checks
 from apivigil.core.config import Credentials
-from apivigil.core.models import CodeExample, Framework, Remediation
+from apivigil.core.models import CodeExample, Framework, Remediation, Report
 from apivigil.remediation import examples, fixes
 from tests.fixtures.apps import fix_twins
-from tests.support import rule_ids
+from tests.support import port_of, rule_ids
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,27 @@ class Scenario:
     twin: Callable[[], Any]
     path: str = "/api/data"
     credentials: Credentials | None = None
+    # the app is also served over http:// (scanned with --http-port); this tells the app its
+    # HTTPS port, as a user configures it
+    https_port: Callable[[Any, int], None] | None = None
+
+
+def flask_https_port(app: Any, port: int) -> None:
+    app.config["HTTPS_PORT"] = port
+
+
+def fastapi_https_port(app: Any, port: int) -> None:
+    app.state.https_port = port
 
 
 CAROL = Credentials(fix_twins.USER, fix_twins.PASSWORD)
 BASIC_AUTH_CHECKS = ("authentication.broken-credential-check",
                      "authentication.malformed-authorization", "authentication.user-enumeration")
+
+HTTPS_CHECKS = ("encryption.cleartext", "encryption.https-enforcement", "encryption.hsts")
+# the twin serves the API over http:// too, without HSTS; the fixed app must not get any
+# finding of these checks (a wrong redirect would be https-enforcement's)
+HTTPS_RULES = frozenset({"encryption.https-not-enforced", "encryption.hsts-missing"})
 
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("basic-auth", Framework.FLASK): Scenario(
@@ -46,6 +63,10 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
         frozenset({"authentication.ignores-username", "authentication.malformed-header-error",
                    "authentication.user-enumeration"}),
         fix_twins.fastapi_basic_auth, credentials=CAROL),
+    ("https-only", Framework.FLASK): Scenario(
+        HTTPS_CHECKS, HTTPS_RULES, fix_twins.flask_plain, https_port=flask_https_port),
+    ("https-only", Framework.FASTAPI): Scenario(
+        HTTPS_CHECKS, HTTPS_RULES, fix_twins.fastapi_plain, https_port=fastapi_https_port),
 }
 
 
@@ -62,21 +83,47 @@ def _example(fix: str, framework: Framework) -> CodeExample:
 
 @pytest.mark.parametrize(("fix", "framework"), sorted(SCENARIOS),
                          ids=[f"{fix}-{fw.value}" for fix, fw in sorted(SCENARIOS)])
-def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, serve, serve_asgi, run_scan):
+def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, serve, serve_asgi, run_scan,
+                                                    authority):
     scenario = SCENARIOS[(fix, framework)]
     example = _example(fix, framework)
     assert example.untested is None
 
-    def url_of(app: Any) -> str:
-        return serve_asgi(app) if framework is Framework.FASTAPI else serve(app, tls="modern").url
+    def url_of(app: Any, tls: bool = True) -> str:
+        if framework is Framework.FASTAPI:
+            return serve_asgi(app, tls=tls)
+        return serve(app, tls="modern" if tls else None).url
 
-    # FastAPI apps publish their spec, which apivigil finds from the root URL
-    path = "/" if framework is Framework.FASTAPI else scenario.path
-    options = {"checks": scenario.checks, "credentials": scenario.credentials}
-    before = run_scan(url_of(scenario.twin()) + path, **options)
-    after = run_scan(url_of(build(example)) + path, **options)
+    http_urls: list[str] = []
+    https_urls: list[str] = []
+
+    def scan(app: Any) -> Report:
+        https = url_of(app)
+        options: dict[str, Any] = {"checks": scenario.checks,
+                                   "credentials": scenario.credentials}
+        if scenario.https_port is not None:
+            scenario.https_port(app, port_of(https))
+            http_urls.append(url_of(app, tls=False))
+            options["http_port"] = port_of(http_urls[-1])
+        # FastAPI apps publish their spec, which apivigil finds from the root URL
+        https_urls.append(https)
+        return run_scan(https + ("/" if framework is Framework.FASTAPI else scenario.path),
+                        **options)
+
+    before = scan(scenario.twin())
+    after = scan(build(example))
+    https_url = https_urls[-1]
     assert scenario.rules <= rule_ids(before)
     assert rule_ids(after) & scenario.rules == set()
+    if scenario.https_port is not None:  # every rule of these checks, not only the twin's
+        assert rule_ids(after) == set()
+        # and a client that follows the redirect lands on the HTTPS port, not the http:// one
+        # (apivigil does not judge where a redirect to the same host leads)
+        with httpx.Client(verify=str(authority.ca_path), follow_redirects=True) as client:
+            landed = client.get(http_urls[-1] + scenario.path + "?q=1")
+        assert landed.status_code == 200
+        assert str(landed.url) == f"https://127.0.0.1:{port_of(https_url)}{scenario.path}?q=1"
+        assert landed.history[0].status_code == 308
     assert {o.check: o.status.value for o in after.checks} == dict.fromkeys(
         scenario.checks, "completed")
 
