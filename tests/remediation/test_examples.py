@@ -47,6 +47,8 @@ CAROL = Credentials(fix_twins.USER, fix_twins.PASSWORD)
 BASIC_AUTH_CHECKS = ("authentication.broken-credential-check",
                      "authentication.malformed-authorization", "authentication.user-enumeration")
 
+THROTTLING_CHECKS = ("rate_limiting.login-throttling",)
+THROTTLING_RULES = frozenset({"rate_limiting.no-login-throttling"})
 HTTPS_CHECKS = ("encryption.cleartext", "encryption.https-enforcement", "encryption.hsts")
 # the twin serves the API over http:// too, without HSTS; the fixed app must not get any
 # finding of these checks (a wrong redirect would be https-enforcement's)
@@ -63,6 +65,10 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
         frozenset({"authentication.ignores-username", "authentication.malformed-header-error",
                    "authentication.user-enumeration"}),
         fix_twins.fastapi_basic_auth, credentials=CAROL),
+    ("login-throttling", Framework.FLASK): Scenario(
+        THROTTLING_CHECKS, THROTTLING_RULES, fix_twins.flask_basic_auth, credentials=CAROL),
+    ("login-throttling", Framework.FASTAPI): Scenario(
+        THROTTLING_CHECKS, THROTTLING_RULES, fix_twins.fastapi_basic_auth, credentials=CAROL),
     ("https-only", Framework.FLASK): Scenario(
         HTTPS_CHECKS, HTTPS_RULES, fix_twins.flask_plain, https_port=flask_https_port),
     ("https-only", Framework.FASTAPI): Scenario(
