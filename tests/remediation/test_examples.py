@@ -158,7 +158,8 @@ def _shown_examples() -> list[tuple[str, CodeExample]]:
 
 def test_every_example_a_report_can_show_is_scanned_or_says_why_not():
     tested = {_example(fix, fw).code for fix, fw in SCENARIOS}
-    files = {e.code for fix in fixes() for e in examples(fix)}
+    # the complete hardened APIs are shown by the docs pages, tested by test_hardened_docs
+    files = {e.code for fix in fixes() if fix != "hardened-basic-auth" for e in examples(fix)}
     shown = _shown_examples()
     missing = [f"{where} ({example.framework.value})" for where, example in shown
                if example.code not in tested and not example.untested]
