@@ -41,9 +41,9 @@ def test_the_documented_app_grades_a_with_nothing_above_low(framework, serve, se
     exec(compile(code, PAGES[framework], "exec"), namespace)
     app = namespace["app"]
     if framework is Framework.FASTAPI:
-        https = serve_asgi(app)
+        https = serve_asgi(app, proxy_headers=False)  # as the page says to run it
         fastapi_https_port(app, port_of(https))
-        http = serve_asgi(app, tls=False)
+        http = serve_asgi(app, tls=False, proxy_headers=False)
         target = https + "/"
     else:
         https = serve(app, tls="modern").url

@@ -19,7 +19,8 @@ security = HTTPBasic(realm="api")
 # e.g. storage.storage_from_string("redis://localhost:6379").
 failures = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
 FAILED_LOGINS = parse("10 per 15 minutes")  # per client address
-# Behind a reverse proxy: uvicorn --proxy-headers --forwarded-allow-ips=<the proxy's address>,
+# Without a proxy run uvicorn with --no-proxy-headers (by default it trusts X-Forwarded-For
+# from 127.0.0.1); behind one: --proxy-headers --forwarded-allow-ips=<the proxy's address>,
 # so that request.client.host is the client's address, not the proxy's.
 
 # user name -> bcrypt hash, from your user store (made here so the example runs)
