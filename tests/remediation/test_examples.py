@@ -105,7 +105,8 @@ def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, serve, serve
 
     def scan(app: Any) -> Report:
         https = url_of(app)
-        options: dict[str, Any] = {"checks": scenario.checks,
+        # bcrypt at its default cost is slow on a loaded machine: a generous timeout
+        options: dict[str, Any] = {"checks": scenario.checks, "timeout": 20.0,
                                    "credentials": scenario.credentials}
         if scenario.https_port is not None:
             scenario.https_port(app, port_of(https))
