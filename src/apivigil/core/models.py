@@ -100,12 +100,58 @@ class Evidence(_Frozen):
     )
 
 
+class Framework(StrEnum):
+    """A web framework a code example is written for."""
+
+    FLASK = "flask"
+    FASTAPI = "fastapi"
+    DJANGO = "django"
+    EXPRESS = "express"
+
+    @property
+    def label(self) -> str:
+        """The name as people write it, for report headings."""
+        return _FRAMEWORK_LABEL[self]
+
+
+_FRAMEWORK_LABEL = {
+    Framework.FLASK: "Flask",
+    Framework.FASTAPI: "FastAPI",
+    Framework.DJANGO: "Django",
+    Framework.EXPRESS: "Express",
+}
+
+UNVERIFIED = "not yet verified by a test that scans an app built from it"
+
+
+class CodeExample(_Frozen):
+    """The fix written for one framework: the code a user can copy."""
+
+    framework: Framework
+    code: str = Field(description="The code or configuration, exactly as tested.")
+    untested: str | None = Field(
+        default=None,
+        description="Why no test scans an app built from this code; null when one does.",
+    )
+
+
 class Remediation(_Frozen):
-    """What to do about a finding, generic and, where typical, for Flask."""
+    """What to do about a finding: in general, and as code for each framework."""
 
     summary: str
-    flask: str | None = Field(default=None, description="Flask code or configuration.")
+    examples: tuple[CodeExample, ...] = Field(
+        default=(), description="The fix as code, at most one per framework."
+    )
     references: tuple[str, ...] = ()
+
+    def examples_for(self, framework: Framework | None) -> tuple[CodeExample, ...]:
+        """The examples with the target's framework first, the others in their order."""
+        return tuple(sorted(self.examples, key=lambda example: example.framework != framework))
+
+
+def flask_only(code: str, *, untested: str = UNVERIFIED) -> tuple[CodeExample, ...]:
+    """A remediation's examples when there is only a Flask snippet, not yet tested by a scan."""
+    return (CodeExample(framework=Framework.FLASK, code=code, untested=untested),)
 
 
 class Finding(_Frozen):
@@ -233,6 +279,10 @@ class Report(_Frozen):
     operations: list[OperationStatus] = Field(default_factory=list)
     requests: int
     notices: list[str] = Field(default_factory=list)
+    framework: Framework | None = Field(
+        default=None,
+        description="The web framework the target appears to run (its code examples come first).",
+    )
 
     def count_by_severity(self) -> dict[Severity, int]:
         counts = dict.fromkeys(Severity, 0)

@@ -37,6 +37,7 @@ from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.engine.coverage import operation_statuses
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
+from apivigil.engine.framework import recognise
 from apivigil.engine.report import build_report
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
 from apivigil.spec.model import ApiSpec
@@ -165,11 +166,15 @@ class Scanner:
                                              self._sent_by, outcomes)
                           if spec or target.excluded else [])
             requests = client.requests_sent
+            framework = recognise(((e.response_headers, e.response_excerpt)
+                                   for e in client.exchanges if e.status is not None),
+                                  spec.raw if spec else None)
         finally:
             client.close()
             if callbacks is not None:
                 callbacks.close()
-        return self._report(target, started_at, findings, outcomes, operations, requests)
+        report = self._report(target, started_at, findings, outcomes, operations, requests)
+        return report.model_copy(update={"framework": framework})
 
     # -- preparation ----------------------------------------------------------------------
 

@@ -58,7 +58,15 @@ from apivigil.checks.authorization.objects import (
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 MAX_OBJECTS = 3  # per collection and pair of identities
@@ -69,14 +77,14 @@ REMEDIATION = Remediation(
         "(or check its owner after loading it), and answer 404 when it is not theirs. Do it in "
         "one place (a query helper or a decorator), not in each view."
     ),
-    flask="""\
+    examples=flask_only("""\
 @app.get("/api/notes/<int:note_id>")
 @auth.login_required
 def get_note(note_id):
     # The ownership check is part of the query: another user's id finds nothing.
     note = Note.query.filter_by(id=note_id, owner_id=auth.current_user().id).first_or_404()
     return jsonify(note.to_dict())
-""",
+"""),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",

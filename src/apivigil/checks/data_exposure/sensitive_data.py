@@ -41,7 +41,15 @@ from apivigil.checks.data_exposure.patterns import Match, scan
 from apivigil.checks.observation import Observed
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 
 EXPLICIT_FIELDS = """\
 # Serialise an explicit allow-list of fields, never the model or row as a whole.
@@ -56,28 +64,28 @@ REMEDIATIONS = {
     "credentials-echoed": Remediation(
         summary="Never put the submitted password or Authorization header into a response; "
         "return the identity (user name, id) only.",
-        flask="""\
+        examples=flask_only("""\
 @app.get("/api/whoami")
 @auth.login_required
 def whoami():
     return jsonify(user=auth.current_user())   # not request.authorization / headers
-""",
+"""),
         references=("https://cwe.mitre.org/data/definitions/200.html",),
     ),
     "password-hash": Remediation(
         summary="Remove password hashes from every response: serialise explicit fields only.",
-        flask=EXPLICIT_FIELDS,
+        examples=flask_only(EXPLICIT_FIELDS),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa3-broken-object-property-level-authorization/",),
     ),
     "password-plaintext": Remediation(
         summary="Store passwords only as slow salted hashes (argon2, bcrypt) and never "
         "serialise the password field at all; rotate every exposed password.",
-        flask="""\
+        examples=flask_only("""\
 from werkzeug.security import generate_password_hash
 user.password_hash = generate_password_hash(password)     # never the password itself
 return jsonify([{"id": u.id, "username": u.username} for u in users])
-""",
+"""),
         references=("https://cwe.mitre.org/data/definitions/256.html",
                     "https://cheatsheetseries.owasp.org/cheatsheets/"
                     "Password_Storage_Cheat_Sheet.html"),
@@ -85,25 +93,25 @@ return jsonify([{"id": u.id, "username": u.username} for u in users])
     "environment-secret": Remediation(
         summary="Remove the route that dumps configuration or the environment, rotate every "
         "secret it showed, and keep secrets in server-side configuration only.",
-        flask="""\
+        examples=flask_only("""\
 # Delete debug routes such as:
 #   @app.get("/env")
 #   def env(): return jsonify(dict(os.environ))
 # and expose only what a client needs, e.g. {"version": __version__}.
-""",
+"""),
         references=("https://cwe.mitre.org/data/definitions/215.html",
                     "https://cwe.mitre.org/data/definitions/798.html"),
     ),
     "users-listed": Remediation(
         summary="Require authentication (and an administrative role) for user listings, and "
         "return only the fields a caller needs.",
-        flask="""\
+        examples=flask_only("""\
 @app.get("/users")
 @jwt_required()
 @admin_required
 def list_users():
     return jsonify([{"id": u.id, "username": u.username} for u in User.query.all()])
-""",
+"""),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa1-broken-object-level-authorization/",
                     "https://cwe.mitre.org/data/definitions/359.html"),
@@ -111,13 +119,13 @@ def list_users():
     "secret-key": Remediation(
         summary="Remove keys and tokens from responses, revoke the exposed ones, and keep "
         "secrets in server-side configuration only.",
-        flask=EXPLICIT_FIELDS,
+        examples=flask_only(EXPLICIT_FIELDS),
         references=("https://cwe.mitre.org/data/definitions/798.html",),
     ),
     "personal-data": Remediation(
         summary="Return personal data only to callers entitled to it, masked where the full "
         "value is not needed (last four digits of a card), and page bulk listings.",
-        flask=EXPLICIT_FIELDS,
+        examples=flask_only(EXPLICIT_FIELDS),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa3-broken-object-property-level-authorization/",),
     ),

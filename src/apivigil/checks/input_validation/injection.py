@@ -19,7 +19,15 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import Input, ProbeTarget, numeric, send, targets
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 PRODUCT = str(1337 * 7331)
@@ -45,21 +53,21 @@ PAYLOADS = (
 _REMEDIATIONS = {
     "sql": Remediation(
         summary="Pass every value as a bound parameter; never build SQL from strings.",
-        flask="""\
+        examples=flask_only("""\
 row = db.session.execute(
     text("SELECT id, name FROM users WHERE name = :name"), {"name": request.args["name"]}
 ).first()                       # not f"... WHERE name = '{name}'"
-""",
+"""),
         references=("https://cheatsheetseries.owasp.org/cheatsheets/"
                     "SQL_Injection_Prevention_Cheat_Sheet.html",),
     ),
     "nosql": Remediation(
         summary="Accept only scalars where scalars are expected; never pass request data "
         "as a query document.",
-        flask="""\
+        examples=flask_only("""\
 name = request.args.get("name", type=str)      # a string, never a dict from JSON
 user = db.users.find_one({"name": {"$eq": name}})
-""",
+"""),
         references=("https://owasp.org/www-project-web-security-testing-guide/latest/"
                     "4-Web_Application_Security_Testing/07-Input_Validation_Testing/"
                     "05.6-Testing_for_NoSQL_Injection",),
@@ -67,10 +75,10 @@ user = db.users.find_one({"name": {"$eq": name}})
     "template": Remediation(
         summary="Never render user input as a template; pass it as a variable to a fixed "
         "template, which escapes it.",
-        flask="""\
+        examples=flask_only("""\
 return render_template_string("Hello {{ name }}", name=request.args["name"])
 # not render_template_string("Hello " + request.args["name"])
-""",
+"""),
         references=("https://portswigger.net/web-security/server-side-template-injection",),
     ),
 }

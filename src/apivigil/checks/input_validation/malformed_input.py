@@ -26,7 +26,15 @@ from apivigil.checks.input_validation.inputs import (
     targets,
 )
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 OVERSIZED = "A" * 4096
@@ -37,7 +45,7 @@ REMEDIATION = Remediation(
     summary="Validate every parameter against its declared type, bounds and length before "
     "using it, answer 400 with a short message otherwise, and keep a generic error handler "
     "for anything that still slips through.",
-    flask="""\
+    examples=flask_only("""\
 from werkzeug.exceptions import BadRequest
 
 @app.get("/api/items")
@@ -51,7 +59,7 @@ def items():
 def unhandled(exc):
     app.logger.exception("unhandled error")
     return jsonify(error="internal error"), 500
-""",
+"""),
     references=(
         "https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/20.html",

@@ -16,7 +16,7 @@ from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask, tool_calls
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
 from apivigil.checks.llm_security.prompts import selected
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 
 class ExcessiveAgency(Check):
@@ -54,12 +54,12 @@ class ExcessiveAgency(Check):
                     summary="Decide tool calls in code, not from user text: expose only the "
                     "tools the user may use, check the user's permission inside each tool, and "
                     "confirm side effects with the user before running them.",
-                    flask="""\
+                    examples=flask_only("""\
 ALLOWED_TOOLS = {"lookup_order"}                       # read-only, per-user
 for call in reply.tool_calls:
     if call.name not in ALLOWED_TOOLS or not user_may(current_user, call):
         continue                                       # never run it on the user's say-so
-""",
+"""),
                     references=LLM_REFERENCES),
                 data={"tools": names, "prompt": prompt.id})
             return

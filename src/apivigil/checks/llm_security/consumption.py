@@ -18,7 +18,15 @@ from apivigil.checks.llm_security.endpoints import TIERS, LlmEndpoint, ask, tier
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
 from apivigil.checks.llm_security.prompts import DEEP_BURST, selected
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 
 MAX_TOKENS_ASKED = 100_000
 LONG_WORDS = 1500
@@ -27,10 +35,10 @@ LONG_TOKENS = 2000
 _FIX = Remediation(
     summary="Bound every completion server-side (max_tokens you choose, whatever the client "
     "asks), budget tokens per user and per day, and rate-limit the model route.",
-    flask="""\
+    examples=flask_only("""\
 max_tokens = min(int(request.json.get("max_tokens", 256)), 512)
 @limiter.limit("20/minute", key_func=lambda: current_user.id)
-""",
+"""),
     references=LLM_REFERENCES,
 )
 

@@ -23,7 +23,15 @@ from apivigil.checks.llm_security.endpoints import (
     tier_size,
 )
 from apivigil.checks.llm_security.prompts import leaked_markers
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 
 MODEL_NAME = re.compile(r"gpt|claude|llama|mistral|mixtral|gemini|gemma|qwen|phi-?\d|"
                         r"command-r|davinci|deepseek|\bo[134]\b|falcon|vicuna", re.IGNORECASE)
@@ -74,8 +82,8 @@ class EndpointExposure(Check):
                 remediation=Remediation(
                     summary="Require authentication on every model route, and rate-limit and "
                     "budget each caller.",
-                    flask="@app.post('/v1/chat/completions')\n@login_required\n"
-                          "@limiter.limit('20/minute')\ndef chat(): ...",
+                    examples=flask_only("@app.post('/v1/chat/completions')\n@login_required\n"
+                          "@limiter.limit('20/minute')\ndef chat(): ..."),
                     references=LLM_REFERENCES),
                 data={"status": llm.first.status, "reply": answer.text[:200]})
             data = answer.data if isinstance(answer.data, dict) else {}

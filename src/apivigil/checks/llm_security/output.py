@@ -18,18 +18,18 @@ from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
 from apivigil.checks.llm_security.prompts import canary, selected
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 SECRET_KINDS = {"api-key", "private-key", "jwt", "password-hash"}
 _FIX = Remediation(
     summary="Filter model output before it leaves the API: redact personal data and "
     "credentials, escape or strip markup, and keep secrets and other users' data out of the "
     "model's context in the first place.",
-    flask="""\
+    examples=flask_only("""\
 reply = model.complete(messages)
 reply = redact_pii(reply)                    # e-mail, phone, card, keys
 return jsonify(reply=markupsafe.escape(reply))
-""",
+"""),
     references=LLM_REFERENCES,
 )
 

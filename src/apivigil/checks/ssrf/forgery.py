@@ -37,7 +37,15 @@ from dataclasses import dataclass
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import mark_inconclusive
 from apivigil.checks.ssrf.urlinputs import UrlInput, callback_probe, try_send, url_inputs
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.callback import MAX_WAIT_S, CallbackProbe
 from apivigil.http.client import ProbeResponse
 
@@ -62,7 +70,7 @@ _FIX = Remediation(
     summary="Fetch only from an allow-list of hosts you trust, over https only; resolve the "
     "host and refuse private, loopback, link-local and metadata addresses (after every "
     "redirect, or follow none); never return the fetched body or the fetcher's errors.",
-    flask="""\
+    examples=flask_only("""\
 ALLOWED_HOSTS = {"images.example.com"}
 
 def safe_fetch(url: str) -> bytes:
@@ -71,7 +79,7 @@ def safe_fetch(url: str) -> bytes:
         abort(400, "URL not allowed")
     response = httpx.get(url, follow_redirects=False, timeout=3)
     return response.content[: 1024 * 1024]
-""",
+"""),
     references=("https://owasp.org/API-Security/editions/2023/en/0xa7-server-side-request-forgery/",
                 "https://cheatsheetseries.owasp.org/cheatsheets/"
                 "Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html"),

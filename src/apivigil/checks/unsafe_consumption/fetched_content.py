@@ -28,7 +28,15 @@ from typing import Any
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import mark_inconclusive
 from apivigil.checks.ssrf.urlinputs import UrlInput, callback_probe, try_send, url_inputs
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.callback import CallbackServer, Reply
 
 PRODUCT = str(1337 * 7331)
@@ -41,11 +49,11 @@ _FIX = Remediation(
     "and keep only the fields you expect, escape it before rendering, never render it as a "
     "template, follow no redirects (or re-check each hop against the allow-list), insist on "
     "https, and bound every call by a timeout and a size limit.",
-    flask="""\
+    examples=flask_only("""\
 response = httpx.get(url, follow_redirects=False, timeout=3)     # https and allow-listed
 data = PartnerRecord.model_validate_json(response.content[: 1024 * 1024])  # known fields only
 return render_template("preview.html", title=data.title)       # escaped, never a template
-""",
+"""),
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xaa-unsafe-consumption-of-apis/",),
 )

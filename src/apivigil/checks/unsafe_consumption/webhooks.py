@@ -18,7 +18,15 @@ from typing import Any
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.ssrf.urlinputs import takes_url
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.spec.model import JsonObject, Operation
 
 HOOK_NAME = re.compile(r"webhook|callback|notify|notification_url|hook", re.IGNORECASE)
@@ -68,12 +76,12 @@ class WebhookSigning(Check):
                     summary="Take (or issue) a per-registration secret and sign every delivery "
                     "with it (HMAC-SHA256 of the body and a timestamp in a header such as "
                     "X-Signature); document the header in the spec's callbacks.",
-                    flask="""\
+                    examples=flask_only("""\
 secret = secrets.token_hex(32)                       # returned once on registration
 signature = hmac.new(secret.encode(), body, "sha256").hexdigest()
 httpx.post(hook.url, content=body, headers={"X-Signature": f"sha256={signature}"},
            timeout=3)
-""",
+"""),
                     references=("https://owasp.org/API-Security/editions/2023/en/"
                                 "0xaa-unsafe-consumption-of-apis/",
                                 "https://docs.github.com/en/webhooks/using-webhooks/"
