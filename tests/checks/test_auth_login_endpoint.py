@@ -185,3 +185,36 @@ def test_cli_bad_login_options_are_exit_2():
         assert result.returncode == 2
         assert result.stderr.startswith("apivigil: error: --login")
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("vulnerable", [True, False], ids=["any-key", "clean"])
+def test_api_key_enforcement(serve, run_scan, vulnerable):
+    from apivigil.core.config import Identity
+    from tests.fixtures.apps.tokens import API_KEY, apikey_api
+
+    https = serve(apikey_api(any_key=vulnerable), tls="modern")
+    report = run_scan(https.url, checks=("authentication.enforcement",),
+                      user_credential=Identity.from_credential("user", f"apikey:{API_KEY}"))
+    titles = {f.title for f in report.findings}
+    if vulnerable:
+        assert titles == {"Protected endpoint accepts a random X-API-Key"}
+    else:
+        assert report.findings == []
+        assert outcome(report, "authentication.enforcement") == "completed"
+
+
+@pytest.mark.parametrize("vulnerable", [True, False], ids=["any-session", "clean"])
+def test_session_cookie_enforcement(serve, run_scan, vulnerable):
+    from tests.fixtures.apps.tokens import cookie_api
+
+    recorder = Recorder(cookie_api(any_session=vulnerable))
+    https = serve(recorder, tls="modern")
+    report = run_scan(https.url, credentials=CREDS, login=LOGIN,
+                      checks=("authentication.enforcement",))
+    assert any("HTTP_COOKIE=session=x-" in r["headers"] for r in recorder.requests)
+    if vulnerable:
+        assert {f.title for f in report.findings} == {
+            "Protected endpoint accepts a random session cookie"}
+    else:
+        assert report.findings == []
+        assert outcome(report, "authentication.enforcement") == "completed"
