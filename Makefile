@@ -14,7 +14,7 @@ PLUGIN := tests/plugins/apivigil-example-plugin
 $(STAMP): pyproject.toml requirements.lock $(PLUGIN)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]' -e $(PLUGIN)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[all,dev]' -e $(PLUGIN)
 	touch $(STAMP)
 
 setup: $(STAMP)

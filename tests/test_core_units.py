@@ -80,6 +80,23 @@ def test_fingerprint_ignores_evidence():
     assert a.fingerprint == Finding.model_validate(b.model_dump() | {"fingerprint": ""}).fingerprint
 
 
+def test_fingerprint_is_computed_by_the_model_and_a_stored_one_is_kept():
+    a = finding(Severity.HIGH)
+    assert len(a.fingerprint) == 32
+    elsewhere = Finding.model_validate(a.model_dump() | {"fingerprint": "", "path": "/other"})
+    assert elsewhere.fingerprint != a.fingerprint  # the place is part of the identity
+    stored = Finding.model_validate_json(a.model_copy(update={"fingerprint": "old"})
+                                         .model_dump_json())
+    assert stored.fingerprint == "old"  # a report from an older version keeps its ids
+
+
+def test_grades_are_typed():
+    from apivigil.core.models import Grade
+
+    assert grade_for(85) is Grade.B
+    assert [grade_for(s) for s in (95, 75, 65, 10)] == [Grade.A, Grade.C, Grade.D, Grade.F]
+
+
 def test_redactor_masks_every_encoding():
     redactor = Redactor()
     redactor.add_basic_credential("alice", "pa55word!")

@@ -97,7 +97,7 @@ def test_bearer_enforcement_variants(serve, run_scan):
     titles = {f.title for f in report.findings}
     assert "Protected endpoint accepts a random bearer token" in titles
     assert "Protected endpoint accepts another scheme (a random Basic pair)" not in titles
-    assert all("jwt.decode" in (f.remediation.flask or "") for f in report.findings)
+    assert all("jwt.decode" in f.remediation.examples[0].code for f in report.findings)
     sent = {r["authorization"].split(" ")[0] + (" <token>" if " " in r["authorization"] else "")
             for r in recorder.requests if r["path"] == "/api/me"}
     assert sent == {"", "Bearer", "Bearer <token>", "Basic <token>"}

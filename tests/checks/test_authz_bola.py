@@ -35,7 +35,7 @@ def test_object_readable_by_another_user_is_flagged(serve, run_scan, tmp_spec):
     assert finding.evidence.data["reader_identity"] == "bob"
     assert "as 'alice'" in finding.evidence.data["owner_exchange"]
     assert "Basic [REDACTED]" in finding.evidence.request
-    assert "filter_by(id=note_id, owner_id=" in finding.remediation.flask
+    assert "filter_by(id=note_id, owner_id=" in finding.remediation.examples[0].code
 
 
 def test_without_spec_the_rest_convention_is_used(serve, run_scan):

@@ -33,7 +33,7 @@ def test_cookies_without_flags_are_flagged(serve, run_scan):
         assert PASSWORD not in dumped
     secure = next(f for f in report.findings if f.id == "encryption.cookie-no-secure"
                   and f.parameter == "session")
-    assert "SESSION_COOKIE_SECURE=True" in (secure.remediation.flask or "")
+    assert "SESSION_COOKIE_SECURE=True" in secure.remediation.examples[0].code
     assert 614 in secure.cwe
     assert "Set-Cookie: session=[REDACTED]" in secure.evidence.summary
 

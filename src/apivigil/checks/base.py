@@ -28,6 +28,7 @@ from apivigil.core.models import (
     Severity,
 )
 from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
+from apivigil.http.callback import CallbackServer
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse
 from apivigil.http.login import LoginFlow
 from apivigil.spec.model import ApiSpec
@@ -51,6 +52,7 @@ class CheckMeta:
     needs_credentials: bool = False
     needs_https: bool = False  # judges the TLS side: skipped when the target URL is http://
     phase: int = 0  # higher phases run later: checks that may trip throttling go last
+    uses_callbacks: bool = False  # needs the scan's out-of-band callback server
 
 
 class CheckHttp:
@@ -139,6 +141,8 @@ class ScanContext:
     # Verified identities (-u and --identity), primary first; () when none or withheld.
     # An identity that logged in carries the issued token (or cookie) in `header`.
     identities: tuple[Identity, ...] = ()
+    # The scan's callback listener, when a selected check uses one (`meta.uses_callbacks`).
+    callbacks: CallbackServer | None = None
     # The login POST (--login, or the spec's OAuth2 password flow), whether or not anyone
     # logged in with it: the authentication checks attack it.
     login: LoginFlow | None = None

@@ -48,6 +48,11 @@ def probe_endpoints(ctx: ScanContext, limit: int = 5) -> list[Endpoint]:
     return endpoints[:limit]
 
 
+def mark_inconclusive(ctx: ScanContext, reason: str) -> None:
+    """The check could not reach a verdict (e.g. no callback could arrive): never clean."""
+    ctx.notices.append(reason)
+
+
 def login_point(ctx: ScanContext) -> Endpoint | None:
     """The login POST as an endpoint (the spec's operation when it declares one), or None."""
     if ctx.login is None:

@@ -17,6 +17,7 @@ from apivigil.cli.options import (
     VerboseOpt,
 )
 from apivigil.cli.output import emit, exit_code_for, run_with_progress
+from apivigil.core.extras import needs_extra
 
 
 @app.command()
@@ -32,7 +33,8 @@ def demo(
     config: ConfigOpt = None,
 ) -> None:
     """Serve the bundled vulnerable API (or its hardened twin) on loopback and scan it."""
-    from apivigil.demo.server import demo_scan_options, serve_demo, serve_forever
+    with errors_to_exit_codes(), needs_extra("demo", "apivigil demo"):
+        from apivigil.demo.server import demo_scan_options, serve_demo, serve_forever
 
     with errors_to_exit_codes():
         if serve:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,6 +33,13 @@ HISTORY = "History and baseline"
 
 CONFIG_KEY = "apivigil.config"
 DEFAULT_BASELINE = ".apivigil-baseline.json"
+
+
+class LlmProbes(StrEnum):
+    OFF = "off"
+    QUICK = "quick"
+    STANDARD = "standard"
+    DEEP = "deep"
 
 
 TERMINAL = "terminal"
@@ -165,12 +173,31 @@ def scan_options(
     no_default_credentials: Annotated[bool, typer.Option(
         "--no-default-credentials", rich_help_panel=SAFETY,
         help="Do not try well-known default credentials.")] = False,
+    callback_listen: Annotated[str | None, typer.Option(
+        "--callback-listen", metavar="HOST:PORT", rich_help_panel=CHECKS,
+        help="Where the scan's out-of-band callback listener listens (SSRF, unsafe "
+        "consumption, indirect prompt injection); default 127.0.0.1 on a free port.")] = None,
+    callback_url: Annotated[str | None, typer.Option(
+        "--callback-url", metavar="URL", rich_help_panel=CHECKS,
+        help="The URL a remote target reaches the callback listener at.")] = None,
+    llm_probes: Annotated[LlmProbes, typer.Option(
+        "--llm-probes", rich_help_panel=CHECKS,
+        help="Adversarial prompts per detected LLM endpoint: off, quick (5), standard (12) "
+        "or deep (20); text-only POSTs, sent without --allow-unsafe-methods.")
+    ] = LlmProbes.QUICK,
     setting: Annotated[list[str] | None, typer.Option(
         "--set", rich_help_panel=CHECKS,
         help="A check setting NAME=VALUE (repeatable), e.g. --set login_burst=20; "
         "each check's documentation names its settings.")] = None,
 ) -> ScanOptions:
     """The scan options of the command line as one immutable `ScanOptions`."""
+    from apivigil.http.callback import check_public_url, parse_listen
+
+    if callback_listen:
+        parse_listen(callback_listen)
+    if callback_url:
+        check_public_url(callback_url)
+
     parsed = Identity.from_credential("user", user) if user else None
     basic = parsed if parsed is not None and parsed.uses_basic else None
     user_credential = parsed if basic is None else None
@@ -198,6 +225,9 @@ def scan_options(
         allow_unsafe_methods=allow_unsafe_methods,
         allow_delete=allow_delete,
         default_credentials=not no_default_credentials,
+        callback_listen=callback_listen,
+        callback_url=callback_url,
+        llm_probes=llm_probes.value,
         settings=settings(setting),
     )
 

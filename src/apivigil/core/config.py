@@ -216,6 +216,12 @@ class ScanOptions:
     allow_unsafe_methods: bool = False
     allow_delete: bool = False
     default_credentials: bool = True
+    # The out-of-band callback listener (SSRF, unsafe consumption, indirect prompt injection):
+    # where it listens (HOST:PORT, default loopback on a free port) and the URL a remote target
+    # reaches it at.
+    callback_listen: str | None = None
+    callback_url: str | None = None
+    llm_probes: str = "quick"  # off, quick, standard, deep: adversarial prompts per LLM endpoint
     login: LoginOptions = field(default_factory=LoginOptions)
     # Check-specific settings (e.g. "login_burst": 30); documented by each check.
     settings: dict[str, Any] = field(default_factory=dict)

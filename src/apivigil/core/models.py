@@ -9,8 +9,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+REPORT_FORMAT_VERSION = "1.0"  # of the JSON report; bump on an incompatible change
 
 
 class Severity(StrEnum):
@@ -96,12 +99,58 @@ class Evidence(_Frozen):
     )
 
 
+class Framework(StrEnum):
+    """A web framework a code example is written for."""
+
+    FLASK = "flask"
+    FASTAPI = "fastapi"
+    DJANGO = "django"
+    EXPRESS = "express"
+
+    @property
+    def label(self) -> str:
+        """The name as people write it, for report headings."""
+        return _FRAMEWORK_LABEL[self]
+
+
+_FRAMEWORK_LABEL = {
+    Framework.FLASK: "Flask",
+    Framework.FASTAPI: "FastAPI",
+    Framework.DJANGO: "Django",
+    Framework.EXPRESS: "Express",
+}
+
+UNVERIFIED = "not yet verified by a test that scans an app built from it"
+
+
+class CodeExample(_Frozen):
+    """The fix written for one framework: the code a user can copy."""
+
+    framework: Framework
+    code: str = Field(description="The code or configuration, exactly as tested.")
+    untested: str | None = Field(
+        default=None,
+        description="Why no test scans an app built from this code; null when one does.",
+    )
+
+
 class Remediation(_Frozen):
-    """What to do about a finding, generic and, where typical, for Flask."""
+    """What to do about a finding: in general, and as code for each framework."""
 
     summary: str
-    flask: str | None = Field(default=None, description="Flask code or configuration.")
+    examples: tuple[CodeExample, ...] = Field(
+        default=(), description="The fix as code, at most one per framework."
+    )
     references: tuple[str, ...] = ()
+
+    def examples_for(self, framework: Framework | None) -> tuple[CodeExample, ...]:
+        """The examples with the target's framework first, the others in their order."""
+        return tuple(sorted(self.examples, key=lambda example: example.framework != framework))
+
+
+def flask_only(code: str, *, untested: str = UNVERIFIED) -> tuple[CodeExample, ...]:
+    """A remediation's examples when there is only a Flask snippet, not yet tested by a scan."""
+    return (CodeExample(framework=Framework.FLASK, code=code, untested=untested),)
 
 
 class Finding(_Frozen):
@@ -122,17 +171,26 @@ class Finding(_Frozen):
     description: str
     evidence: Evidence
     remediation: Remediation
-    fingerprint: str = ""
+    fingerprint: str = Field(default="", description="Stable identity of the finding: a hash "
+                             "of rule id, method, path (or host) and parameter.")
 
-    def model_post_init(self, __context: object) -> None:
-        if not self.fingerprint:
-            object.__setattr__(self, "fingerprint", compute_fingerprint(self))
+    @model_validator(mode="before")
+    @classmethod
+    def _fingerprinted(cls, data: Any) -> Any:
+        """Compute the fingerprint from the identity fields unless one is given (stored
+        reports keep theirs, so a baseline made by an older version still matches)."""
+        if isinstance(data, dict) and not data.get("fingerprint"):
+            data = {**data, "fingerprint": fingerprint_of(
+                str(data.get("id", "")), data.get("method"), data.get("url"), data.get("path"),
+                data.get("parameter"))}
+        return data
 
 
-def compute_fingerprint(finding: Finding) -> str:
-    """Hash the finding's identity: rule, place and parameter, never the evidence."""
-    place = finding.path or _host_of(finding.url)
-    parts = [finding.id, finding.method or "", place, finding.parameter or ""]
+def fingerprint_of(rule: str, method: str | None, url: str | None, path: str | None,
+                   parameter: str | None) -> str:
+    """Hash a finding's identity: rule, place and parameter, never the evidence."""
+    place = path or _host_of(url)
+    parts = [rule, method or "", place, parameter or ""]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
@@ -161,11 +219,29 @@ class CheckOutcome(_Frozen):
     duration_s: float = 0.0
 
 
+class Grade(StrEnum):
+    """The letter grade of a score (`core.scoring.grade_for`)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    F = "F"
+
+
 class CategoryScore(_Frozen):
     category: Category
     score: int | None = Field(description="0-100, or null when no check of it ran.")
-    grade: str | None
+    grade: Grade | None
     findings: int
+
+
+class OperationState(StrEnum):
+    """What happened to one spec operation in a scan."""
+
+    EXERCISED = "exercised"
+    SKIPPED = "skipped"
+    EXCLUDED = "excluded"  # --exclude
 
 
 class OperationStatus(_Frozen):
@@ -174,7 +250,8 @@ class OperationStatus(_Frozen):
 
     method: str
     path: str
-    status: str = Field(description="'exercised', 'skipped' or 'excluded' (--exclude).")
+    status: OperationState = Field(
+        description="'exercised', 'skipped' or 'excluded' (--exclude).")
     reason: str | None = None
     http_status: int | None = None
     requests: int = Field(default=0, description="Requests the scan sent to this operation.")
@@ -194,13 +271,17 @@ class Report(_Frozen):
     started_at: datetime
     finished_at: datetime
     score: int
-    grade: str
+    grade: Grade
     categories: list[CategoryScore]
     findings: list[Finding]
     checks: list[CheckOutcome]
     operations: list[OperationStatus] = Field(default_factory=list)
     requests: int
     notices: list[str] = Field(default_factory=list)
+    framework: Framework | None = Field(
+        default=None,
+        description="The web framework the target appears to run (its code examples come first).",
+    )
 
     def count_by_severity(self) -> dict[Severity, int]:
         counts = dict.fromkeys(Severity, 0)

@@ -26,6 +26,7 @@ from apivigil.core.models import (
     CheckOutcome,
     Confidence,
     Finding,
+    Grade,
     OutcomeStatus,
     Severity,
 )
@@ -38,7 +39,7 @@ SEVERITY_POINTS = {
     Severity.INFO: 0.0,
 }
 CONFIDENCE_FACTOR = {Confidence.HIGH: 1.0, Confidence.MEDIUM: 0.75, Confidence.LOW: 0.5}
-GRADE_FLOORS = (("A", 90), ("B", 80), ("C", 70), ("D", 60))
+GRADE_FLOORS = ((Grade.A, 90), (Grade.B, 80), (Grade.C, 70), (Grade.D, 60))
 CRITICAL_CAP = 69
 REPEAT_WEIGHT = 0.5  # the k-th finding of the same rule (from 0) weighs REPEAT_WEIGHT ** k
 LOW_CAP = 10.0
@@ -48,11 +49,11 @@ def _deduction(finding: Finding) -> float:
     return SEVERITY_POINTS[finding.severity] * CONFIDENCE_FACTOR[finding.confidence]
 
 
-def grade_for(score: int) -> str:
+def grade_for(score: int) -> Grade:
     for letter, floor in GRADE_FLOORS:
         if score >= floor:
             return letter
-    return "F"
+    return Grade.F
 
 
 def weighted_deductions(findings: Iterable[Finding]) -> list[tuple[Finding, float]]:

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from apivigil.checks.target import Endpoint, Target, excluded
 from apivigil.core.config import ScanOptions
-from apivigil.core.models import CheckOutcome, OperationStatus, OutcomeStatus
+from apivigil.core.models import CheckOutcome, OperationState, OperationStatus, OutcomeStatus
 from apivigil.http.client import Exchange
 
 ACTIVE_PROBES = ("input_validation.injection", "input_validation.sql-differential",
@@ -81,7 +81,7 @@ def operation_statuses(
         exercised = key in first_status
         statuses.append(OperationStatus(
             method=endpoint.method, path=endpoint.path,
-            status="exercised" if exercised else "skipped",
+            status=OperationState.EXERCISED if exercised else OperationState.SKIPPED,
             reason=None if exercised else skip_reason(endpoint, options),
             http_status=first_status.get(key),
             requests=counts[key],
@@ -91,7 +91,7 @@ def operation_statuses(
     for endpoint in target.excluded:
         patterns = [p for p in options.exclude if excluded(endpoint, (p,))]
         statuses.append(OperationStatus(
-            method=endpoint.method, path=endpoint.path, status="excluded",
+            method=endpoint.method, path=endpoint.path, status=OperationState.EXCLUDED,
             reason=f"--exclude {patterns[0]!r}" if patterns else "--exclude"))
     return statuses
 

@@ -17,9 +17,6 @@ from datetime import UTC, datetime
 from itertools import groupby
 from urllib.parse import urlsplit
 
-import httpx
-
-from apivigil import __version__
 from apivigil.checks.base import Check, CheckHttp, ScanContext, SharedCache
 from apivigil.checks.registry import REGISTRY, Registry
 from apivigil.checks.target import Endpoint, Target
@@ -28,7 +25,6 @@ from apivigil.core.errors import (
     BudgetExhaustedError,
     ProbeError,
     ScanError,
-    SpecError,
 )
 from apivigil.core.models import (
     CheckOutcome,
@@ -38,22 +34,24 @@ from apivigil.core.models import (
     Report,
 )
 from apivigil.core.redaction import Redactor, is_secret_header
-from apivigil.core.scoring import grade_for, score_categories, score_findings
 from apivigil.engine.coverage import operation_statuses
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
+from apivigil.engine.fetch import SpecFetcher
+from apivigil.engine.framework import recognise
 from apivigil.engine.login import (
     log_in_identities,
     login_flow,
     place_api_key,
     session_notices,
 )
+from apivigil.engine.report import build_report
+from apivigil.http.callback import CallbackServer, parse_listen
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
 from apivigil.http.login import LoginFlow
-from apivigil.spec.loader import MAX_SPEC_BYTES, build_spec, load_spec, parse_document
+from apivigil.spec.loader import build_spec, load_spec, parse_document
 from apivigil.spec.model import ApiSpec
 
-REPORT_FORMAT_VERSION = "1.0"
 SEQUENTIAL_PHASE = 10  # checks in this phase or later run one at a time (timing, throttling)
 log = logging.getLogger("apivigil.engine")
 
@@ -120,7 +118,10 @@ class Scanner:
             allow_unsafe_methods=options.allow_unsafe_methods,
             extra_headers=self._extra_headers(target),
         )
+        callbacks: CallbackServer | None = None
         try:
+            if any(c.meta.uses_callbacks for c in selected):
+                callbacks = self._callback_server(target)
             spec = self._load_spec(client) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
@@ -142,7 +143,8 @@ class Scanner:
                                    redactor=self.redactor, cache=cache, spec=spec,
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
-                                   notices=self.notices, identities=identities, login=flow)
+                                   notices=self.notices, identities=identities, login=flow,
+                                   callbacks=callbacks)
 
             ordered = sorted(selected, key=lambda c: c.meta.phase)
             for phase, group in groupby(ordered, key=lambda c: c.meta.phase):
@@ -159,24 +161,34 @@ class Scanner:
                                              self._sent_by, outcomes)
                           if spec or target.excluded else [])
             requests = client.requests_sent
+            framework = recognise(((e.response_headers, e.response_excerpt)
+                                   for e in client.exchanges if e.status is not None),
+                                  spec.raw if spec else None)
         finally:
             client.close()
-        return self._report(target, started_at, findings, outcomes, operations, requests)
+            if callbacks is not None:
+                callbacks.close()
+        report = self._report(target, started_at, findings, outcomes, operations, requests)
+        return report.model_copy(update={"framework": framework})
 
     # -- preparation ----------------------------------------------------------------------
+
+    def _callback_server(self, target: Target) -> CallbackServer:
+        """The scan's own callback listener: loopback on a free port unless told otherwise."""
+        listen = parse_listen(self.options.callback_listen) if self.options.callback_listen \
+            else ("127.0.0.1", 0)
+        server = CallbackServer(listen, self.options.callback_url).start()
+        if not server.reachable_from(target.host):
+            self._notice(f"the callback listener ({server.base_url}) is on loopback and the "
+                         f"target is not: out-of-band probes cannot be proven (pass "
+                         "--callback-listen HOST:PORT and --callback-url URL)")
+        return server
 
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
         """--spec as a file or URL; external references only from the spec's own host."""
         source = self.options.spec or ""
-        spec_host = urlsplit(source).hostname if "://" in source else None
-
-        def fetch(url: str) -> str:
-            if spec_host is not None and urlsplit(url).hostname != spec_host:
-                raise SpecError(f"refused to fetch {url}: references are followed only on "
-                                f"the spec's own host {spec_host}")
-            return fetch_spec_text(url, client, self.options.timeout)
-
-        return load_spec(source, fetch)
+        with SpecFetcher(source, client.ssl_context, self.options.timeout) as fetch:
+            return load_spec(source, fetch)
 
     def _discover_spec(self, client: ProbeClient, target: Target) -> ApiSpec | None:
         """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests per base
@@ -337,21 +349,11 @@ class Scanner:
         operations: list[OperationStatus],
         requests: int,
     ) -> Report:
-        unique = _deduplicate(self._redacted(f) for f in findings)
-        ordered_outcomes = sorted(outcomes, key=lambda o: o.check)
-        score = score_findings(unique)
-        return Report(
-            format_version=REPORT_FORMAT_VERSION,
-            tool="apivigil",
-            version=__version__,
+        return build_report(
             target=self.redactor.text(target.url),
             started_at=started_at,
-            finished_at=datetime.now(UTC),
-            score=score,
-            grade=grade_for(score),
-            categories=score_categories(unique, ordered_outcomes),
-            findings=unique,
-            checks=ordered_outcomes,
+            findings=(self._redacted(f) for f in findings),
+            outcomes=outcomes,
             operations=operations,
             requests=requests,
             notices=[self.redactor.text(n) for n in self.notices],
@@ -377,45 +379,11 @@ DISCOVERY_PATHS = ("/openapi.json", "/swagger.json", "/v3/api-docs", "/api-docs"
                    "/docs/openapi.json", "/openapi.yaml", "/swagger/v1/swagger.json")
 
 
-def fetch_spec_text(url: str, client: ProbeClient, timeout: float) -> str:
-    """GET a spec (or a file it references) with the scan's TLS trust and the size cap."""
-    deadline = time.monotonic() + max(30.0, timeout * 3)  # a spec that trickles in
-    try:
-        with httpx.Client(verify=client.ssl_context, timeout=timeout,
-                          trust_env=False) as http, http.stream("GET", url) as response:
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_SPEC_BYTES:
-                    raise SpecError(f"spec {url} is larger than "
-                                    f"{MAX_SPEC_BYTES // 2**20} MiB")
-                if time.monotonic() > deadline:
-                    raise SpecError(f"cannot fetch spec {url}: it arrives too slowly")
-            body = b"".join(chunks)
-    except httpx.HTTPError as exc:
-        raise SpecError(f"cannot fetch spec {url}: {exc}") from None
-    if response.status_code != 200:
-        raise SpecError(f"cannot fetch spec {url}: HTTP {response.status_code}")
-    return body.decode("utf-8", errors="replace")
-
-
 def _enabled(value: object) -> bool:
     """A setting from --set: 0, false, no and off (any case) turn it off."""
     return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
-def _deduplicate(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per fingerprint (the worst kept), in a stable order."""
-    best: dict[str, Finding] = {}
-    for finding in findings:
-        kept = best.get(finding.fingerprint)
-        if kept is None or finding.severity.rank > kept.severity.rank:
-            best[finding.fingerprint] = finding
-    return sorted(best.values(),
-                  key=lambda f: (-f.severity.rank, f.category.value, f.id, f.path or "",
-                                 f.parameter or "", f.fingerprint))
 
 
 def scan(options: ScanOptions, listener: Listener = ignore_events) -> Report:

@@ -200,6 +200,7 @@ class ProbeClient:
         accept_throttling: bool = False,
         use_extra_headers: bool = True,
         raw_headers: list[tuple[bytes, bytes]] | None = None,
+        llm_prompt: bool = False,
         renew_credentials: bool = True,
     ) -> ProbeResponse:
         """Send one request within every limit; raise `ProbeError` when it cannot be sent.
@@ -208,9 +209,12 @@ class ProbeClient:
         otherwise a short Retry-After is waited out and the request is sent once more. A token
         issued by a login is renewed when it has expired (or a 401 shows it no longer works),
         unless `renew_credentials=False` (a check that sends an old token on purpose).
+        `llm_prompt` is the one other exception to "safe methods only" (besides login POSTs):
+        a text-only POST of a prompt to a detected LLM endpoint (the LLM checks' probes),
+        allowed without `--allow-unsafe-methods` because answering a prompt changes nothing.
         """
         method = method.upper()
-        self._check_allowed(method, url)
+        self._check_allowed(method, url, llm_prompt and method == "POST")
         merged: dict[str, str] = dict(self.extra_headers) if use_extra_headers else {}
         merged.update(headers or {})
         sessions = [s for s in self.sessions if s.carried_by(merged)] if renew_credentials \
@@ -286,7 +290,7 @@ class ProbeClient:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _check_allowed(self, method: str, url: str) -> None:
+    def _check_allowed(self, method: str, url: str, prompt_post: bool = False) -> None:
         scheme = urlsplit(url).scheme
         if scheme not in ("http", "https"):
             raise OutOfScopeError(f"not an HTTP URL: {self.redactor.text(url)}")
@@ -294,8 +298,8 @@ class ProbeClient:
             raise OutOfScopeError(
                 f"refused to leave the target host {self.scope_host}: {self.redactor.text(url)}"
             )
-        if method not in SAFE_METHODS and not self.allow_unsafe_methods and not (
-                method == "POST" and _without_query(url) in self.login_urls):
+        if method not in SAFE_METHODS and not self.allow_unsafe_methods and not prompt_post \
+                and not (method == "POST" and _without_query(url) in self.login_urls):
             raise ProbeError(f"{method} is not a safe method and unsafe methods are not enabled")
         with self._counters.lock:
             if self._counters.sent >= self.limits.max_requests:

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET  # builds only; nothing is parsed here
 from collections import defaultdict
 
-from apivigil.core.models import CheckOutcome, Finding, OutcomeStatus, Report
+from apivigil.core.models import CheckOutcome, Finding, Framework, OutcomeStatus, Report
 from apivigil.reporting import ReportFormat
 
 _EXCERPT_LINES = 20
@@ -67,7 +67,7 @@ def _suite(
                 case, "failure", type=worst.id,
                 message=_clean(f"[{worst.severity.value.upper()}] {worst.title}"
                                + (f" (+{len(found) - 1} more)" if len(found) > 1 else "")))
-            failure.text = _clean("\n\n".join(_details(f) for f in found))
+            failure.text = _clean("\n\n".join(_details(f, report.framework) for f in found))
             counts["failures"] += 1
         elif outcome.status is OutcomeStatus.SKIPPED:
             ET.SubElement(case, "skipped", message=_clean(outcome.reason or "skipped"))
@@ -91,7 +91,7 @@ def _place_of(finding: Finding, places: list[tuple[str, str]], target: str) -> t
     return finding.method or "", finding.path or finding.url or target
 
 
-def _details(finding: Finding) -> str:
+def _details(finding: Finding, framework: Framework | None) -> str:
     lines = [
         f"{finding.id} [{finding.severity.value}, confidence {finding.confidence.value}]"
         f" {', '.join(f'CWE-{c}' for c in finding.cwe)}"
@@ -106,6 +106,9 @@ def _details(finding: Finding) -> str:
         excerpt = finding.evidence.response.splitlines()[:_EXCERPT_LINES]
         lines.append("Response:\n  " + "\n  ".join(excerpt))
     lines.append(f"Fix: {finding.remediation.summary}")
+    examples = finding.remediation.examples_for(framework)
+    if examples:  # the target's framework only: CI logs are read, the other reports list all
+        lines.append(f"{examples[0].framework.label}:\n{examples[0].code.rstrip()}")
     return "\n".join(lines)
 
 

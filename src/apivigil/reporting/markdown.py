@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 
-from apivigil.core.models import Finding, OutcomeStatus, Report, Severity
+from apivigil.core.models import Finding, Framework, OutcomeStatus, Report, Severity
 from apivigil.reporting import ReportFormat
 
 MAX_DETAILED = 50  # a PR comment must stay readable (and GitHub caps comments at 65536 chars)
 _EXCERPT_LINES = 20
+_LANGUAGE = {framework: "python" for framework in Framework} | {Framework.EXPRESS: "javascript"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨",
         Severity.LOW: "🟦", Severity.INFO: "⬜"}
@@ -46,7 +47,7 @@ def render(report: Report) -> str:
                 f"{_text(f.title)} |" for f in report.findings]
         out.append("")
         for finding in report.findings[:MAX_DETAILED]:
-            out += _details(finding)
+            out += _details(finding, report.framework)
         if len(report.findings) > MAX_DETAILED:
             out.append(f"_{len(report.findings) - MAX_DETAILED} more findings: see the full "
                        "report (SARIF or HTML)._")
@@ -61,7 +62,7 @@ def render(report: Report) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _details(finding: Finding) -> list[str]:
+def _details(finding: Finding, framework: Framework | None) -> list[str]:
     cwe = ", ".join(f"CWE-{c}" for c in finding.cwe)
     owasp = ", ".join(o.value for o in finding.owasp)
     lines = [
@@ -81,8 +82,11 @@ def _details(finding: Finding) -> list[str]:
     if finding.evidence.response:
         lines += _fence(_excerpt(finding.evidence.response), "http")
     lines += [f"**Fix:** {_text(finding.remediation.summary)}", ""]
-    if finding.remediation.flask:
-        lines += _fence(finding.remediation.flask.rstrip(), "python")
+    for example in finding.remediation.examples_for(framework):
+        lines += [f"{example.framework.label}"
+                  + (f" (untested: {_text(example.untested)})" if example.untested else "")
+                  + ":", ""]
+        lines += _fence(example.code.rstrip(), _LANGUAGE[example.framework])
     lines += ["</details>", ""]
     return lines
 

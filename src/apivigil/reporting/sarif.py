@@ -27,6 +27,7 @@ from apivigil.core.models import (
     CheckOutcome,
     Confidence,
     Finding,
+    Framework,
     OutcomeStatus,
     Report,
     Severity,
@@ -98,8 +99,10 @@ def _rule(finding: Finding) -> dict[str, Any]:
             *(f"external/cwe/cwe-{c}" for c in finding.cwe),
             *(f"owasp-api/{o.value}" for o in finding.owasp)]
     help_md = f"**Fix:** {finding.remediation.summary}"
-    if finding.remediation.flask:
-        help_md += f"\n\nIn Flask:\n\n```python\n{finding.remediation.flask.rstrip()}\n```"
+    for example in finding.remediation.examples:
+        language = "javascript" if example.framework is Framework.EXPRESS else "python"
+        help_md += (f"\n\nIn {example.framework.label}:\n\n"
+                    f"```{language}\n{example.code.rstrip()}\n```")
     if finding.remediation.references:
         help_md += "\n\n" + "\n".join(f"- {ref}" for ref in finding.remediation.references)
     rule: dict[str, Any] = {

@@ -2,8 +2,12 @@
 
 Compact by default, so a whole scan fits a screen or two: a one-line-per-finding summary,
 then each finding with its evidence in short (request line, status, a few body lines), the
-curl line and the fix, with Flask code for critical and high findings. `--verbose` shows the
-full exchanges, Flask code for every finding and every check's outcome.
+curl line and the fix, with code for critical and high findings (the target's framework
+first). `--verbose` shows the full exchanges, the code of every framework for every finding and
+every check's outcome.
+
+Code is printed outside the finding's box and never wrapped (long lines overflow), so what a
+user copies from the terminal is the example exactly, valid code at any width.
 
 Every piece of information is in the text itself (labels such as `[CRITICAL]`), so the report
 reads the same without colour (NO_COLOR, pipes, CI logs). Target-controlled text is printed as
@@ -18,7 +22,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from apivigil.core.models import Finding, OutcomeStatus, Report, Severity
+from apivigil.core.models import (
+    CodeExample,
+    Finding,
+    Framework,
+    OperationState,
+    OutcomeStatus,
+    Report,
+    Severity,
+)
 from apivigil.reporting import ReportFormat
 
 SEVERITY_STYLE = {
@@ -31,7 +43,7 @@ SEVERITY_STYLE = {
 GRADE_STYLE = {"A": "bold green", "B": "green", "C": "yellow", "D": "bold red", "F": "bold red"}
 _EXCERPT_LINES = 12
 _SHORT_EXCERPT_LINES = 4
-_FLASK_BY_DEFAULT = frozenset({Severity.CRITICAL, Severity.HIGH})
+_CODE_BY_DEFAULT = frozenset({Severity.CRITICAL, Severity.HIGH})
 
 
 def render(report: Report, console: Console, *, verbose: bool = False) -> None:
@@ -40,7 +52,7 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
     for notice in report.notices:
         console.print(Text(f"! {notice}", style="yellow"))
     console.print(_categories(report))
-    flask_shown: dict[str, str] = {}  # Flask snippet -> the rule it was first shown for
+    code_shown: dict[str, str] = {}  # example code -> the rule it was first shown for
     if not report.findings:
         console.print(Text("No findings.", style="green"))
     else:
@@ -52,7 +64,9 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
         console.rule(Text(f"{severity.value.upper()} ({len(group)})",
                           style=SEVERITY_STYLE[severity]))
         for finding in group:
-            console.print(_finding(finding, verbose=verbose, flask_shown=flask_shown))
+            console.print(_finding(finding, verbose=verbose))
+            _print_examples(console, finding, report.framework, verbose=verbose,
+                            code_shown=code_shown)
     console.print(_outcomes(report, verbose=verbose))
     if verbose and report.operations:
         console.print(_operations(report))
@@ -123,7 +137,7 @@ def _place(finding: Finding) -> str:
     return " ".join(p for p in (finding.method, finding.path or finding.url) if p)
 
 
-def _finding(finding: Finding, *, verbose: bool, flask_shown: dict[str, str]) -> Panel:
+def _finding(finding: Finding, *, verbose: bool) -> Panel:
     place = _place(finding)
     lines: list[Text | str] = [
         Text.assemble((f"[{finding.severity.value.upper()}] ", SEVERITY_STYLE[finding.severity]),
@@ -147,17 +161,39 @@ def _finding(finding: Finding, *, verbose: bool, flask_shown: dict[str, str]) ->
     if finding.evidence.curl:
         lines.append(Text(f"Reproduce: {finding.evidence.curl}"))
     lines.append(Text(f"Fix: {finding.remediation.summary}", style="green"))
-    flask = finding.remediation.flask
-    if flask:
-        if flask in flask_shown:
-            lines.append(Text(f"Flask: the same code as for {flask_shown[flask]} above",
-                              style="green"))
-        elif verbose or finding.severity in _FLASK_BY_DEFAULT:
-            flask_shown[flask] = finding.id
-            lines.append(Text("Flask:\n" + flask.rstrip(), style="green"))
-        else:
-            lines.append(Text("Flask code for this fix: run with --verbose", style="dim"))
+    examples = finding.remediation.examples
+    if examples and not (verbose or finding.severity in _CODE_BY_DEFAULT):
+        names = ", ".join(example.framework.label for example in examples)
+        lines.append(Text(f"Code for this fix ({names}): run with --verbose", style="dim"))
     return Panel(Group(*[line for line in lines if line]), expand=True)
+
+
+def _print_examples(console: Console, finding: Finding, framework: Framework | None, *,
+                    verbose: bool, code_shown: dict[str, str]) -> None:
+    """The fix's code under the finding's box: the target's framework first, the others with
+    --verbose; code already shown for another rule is named, not repeated."""
+    if not (verbose or finding.severity in _CODE_BY_DEFAULT):
+        return
+    examples = finding.remediation.examples_for(framework)
+    shown = examples if verbose else examples[:1]
+    for example in shown:
+        if example.code in code_shown:
+            console.print(Text(f"{example.framework.label}: the same code as for "
+                               f"{code_shown[example.code]} above", style="green"))
+            continue
+        code_shown[example.code] = finding.id
+        console.print(Text(_example_heading(example), style="green"))
+        console.print(Text(example.code.rstrip(), no_wrap=True, overflow="ignore"),
+                      soft_wrap=True)
+    others = [example.framework.label for example in examples[len(shown):]]
+    if others:
+        console.print(Text(f"Also for {', '.join(others)}: run with --verbose", style="dim"))
+
+
+def _example_heading(example: CodeExample) -> str:
+    tested = ("tested: apivigil scans an app built from this code" if example.untested is None
+              else f"untested: {example.untested}")
+    return f"--- {example.framework.label} ({tested}) ---"
 
 
 def _excerpt(text: str, full: bool) -> str:
@@ -199,7 +235,7 @@ def _outcomes(report: Report, *, verbose: bool) -> Table:
         counts = [str(outcome.findings), str(outcome.requests)] if verbose else []
         table.add_row(outcome.check, Text(outcome.status.value, style=style), *counts,
                       escape(outcome.reason or ""))
-    skipped_ops = [o for o in report.operations if o.status != "exercised"]
+    skipped_ops = [o for o in report.operations if o.status is not OperationState.EXERCISED]
     if report.operations:
         table.caption = (f"{len(report.operations) - len(skipped_ops)} of "
                          f"{len(report.operations)} spec operations exercised")

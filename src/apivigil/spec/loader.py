@@ -20,6 +20,7 @@ from urllib.request import url2pathname
 import yaml
 
 from apivigil.core.errors import SpecError
+from apivigil.core.extras import needs_extra
 from apivigil.spec.model import ApiSpec, JsonObject, Operation, Parameter, SecurityScheme
 from apivigil.spec.resolver import Fetch, RefInliner, file_uri, read_text_file
 
@@ -115,15 +116,13 @@ def validate_document(document: JsonObject, source: str, fetch: Fetch | None = N
     External references are read through apivigil's own loading (size cap, safe YAML, and
     for URLs the caller's `fetch`, which keeps to the spec's host), never by the validator.
     """
-    try:
+    with needs_extra("strict", "strict validation (audit --strict)"):
         from jsonschema_path import SchemaPath
         from openapi_spec_validator.shortcuts import get_validator_cls
         from openapi_spec_validator.validation.exceptions import (
             OpenAPIValidationError,
             ValidatorDetectError,
         )
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise SpecError("strict validation needs the openapi-spec-validator package") from None
 
     def handler(uri: str) -> Any:
         scheme = urlsplit(uri).scheme

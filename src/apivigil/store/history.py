@@ -34,6 +34,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from apivigil.core.errors import ScanError, UsageError
+from apivigil.core.extras import EXTRAS, MissingExtraError, missing_module
 from apivigil.core.models import Report, Severity
 
 DB_ENV = "APIVIGIL_DB"
@@ -137,7 +138,11 @@ class History:
                                                                        exist_ok=True)
             self._engine: Engine = create_engine(self.url)
             _Base.metadata.create_all(self._engine)
-        except (ArgumentError, ImportError) as exc:
+        except ImportError as exc:
+            if missing_module(exc) in EXTRAS["postgres"]:
+                raise MissingExtraError("postgres", "a PostgreSQL history (--db)") from None
+            raise UsageError(f"--db: cannot use {safe_url(self.url)}: {exc}") from None
+        except ArgumentError as exc:
             raise UsageError(f"--db: cannot use {safe_url(self.url)}: {exc}") from None
         except (SQLAlchemyError, OSError) as exc:
             raise ScanError(f"cannot open the scan history at {safe_url(self.url)}: "

@@ -38,7 +38,7 @@ from apivigil.checks.common import login_accepted, login_attempt, login_point
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Credentials
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.http.client import ProbeResponse
 
 MAX_ENDPOINTS = 4
@@ -48,7 +48,7 @@ REMEDIATION = Remediation(
         "Look the user up by name and verify that user's own password hash; refuse when "
         "either is wrong. Never compare a password against a single shared hash."
     ),
-    flask=FLASK_CONSTANT_WORK,
+    examples=flask_only(FLASK_CONSTANT_WORK),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/287.html"),
 )
 

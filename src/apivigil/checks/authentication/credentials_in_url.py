@@ -33,7 +33,15 @@ from apivigil.checks.authentication.probing import (
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 
 CREDENTIAL_NAME = re.compile(
     r"^(x[-_])?(pass(word)?|passwd|pwd|secret|client[-_]?secret|(access|auth|id|refresh|bearer"
@@ -50,7 +58,7 @@ REMEDIATION = Remediation(
         "in a POST body, never in the query string; refuse requests that put them there, and "
         "rotate any credential that was ever sent in a URL."
     ),
-    flask="""\
+    examples=flask_only("""\
 @app.before_request
 def no_credentials_in_url():
     leaked = {"password", "token", "access_token", "api_key", "apikey", "secret"}
@@ -60,7 +68,7 @@ def no_credentials_in_url():
 token = request.headers.get("Authorization", "").removeprefix("Bearer ")
 if not hmac.compare_digest(token.encode(), EXPECTED.encode()):
     return refuse()
-""",
+"""),
     references=(
         *REFERENCES,
         "https://cwe.mitre.org/data/definitions/598.html",

@@ -29,7 +29,7 @@ from apivigil.checks.authentication.probing import REFERENCES, debug_signature
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.http.client import ProbeResponse
 
 _WERKZEUG_PAGE = re.compile(r"Werkzeug Debugger|var CONSOLE_MODE\s*=", re.IGNORECASE)
@@ -46,7 +46,7 @@ REMEDIATION = Remediation(
         "production WSGI server (gunicorn, uWSGI) with debug off, and return generic error "
         "pages. Treat a host that exposed the Werkzeug console as compromised."
     ),
-    flask="""\
+    examples=flask_only("""\
 # production: no debugger, no reloader
 #   gunicorn -w 4 'app:create_app()'
 app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False)
@@ -56,7 +56,7 @@ app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False)
 def internal_error(exc):
     app.logger.exception("unhandled error")
     return jsonify(error="internal error"), 500
-""",
+"""),
     references=(
         *REFERENCES,
         "https://werkzeug.palletsprojects.com/en/stable/debug/",

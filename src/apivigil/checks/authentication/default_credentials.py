@@ -28,7 +28,7 @@ from apivigil.checks.authentication.probing import (
 )
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("admin", "admin"),
@@ -50,7 +50,7 @@ REMEDIATION = Remediation(
         "Remove default and test accounts before deployment; force a unique, strong password "
         "at first start-up; throttle and alert on failed logins."
     ),
-    flask="""\
+    examples=flask_only("""\
 # at start-up: refuse to run with a well-known password
 WEAK = {"admin", "password", "changeme", "root", "test", "guest"}
 for name, user in USERS.items():
@@ -64,7 +64,7 @@ limiter = Limiter(get_remote_address, app=app)
 @app.get("/api/login")
 @limiter.limit("10/minute", deduct_when=lambda response: response.status_code == 401)
 def login(): ...
-""",
+"""),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/1392.html"),
 )
 

@@ -31,7 +31,7 @@ from apivigil.checks.common import (
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.http.client import ProbeResponse
 
 REMEDIATION = Remediation(
@@ -40,7 +40,7 @@ REMEDIATION = Remediation(
         "answer failures with one generic 401 and a WWW-Authenticate challenge. Make the "
         "authentication decorator the default (deny unless proven) rather than opt-in."
     ),
-    flask="""\
+    examples=flask_only("""\
 from flask_httpauth import HTTPBasicAuth
 from werkzeug.security import check_password_hash
 auth = HTTPBasicAuth()
@@ -57,7 +57,7 @@ def verify_password(username, password):
 @auth.login_required          # on every protected view, or in a before_request hook
 def secure():
     ...
-""",
+"""),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/",
         "https://cwe.mitre.org/data/definitions/306.html",
@@ -72,7 +72,7 @@ TOKEN_REMEDIATION = Remediation(
         "lookup for API keys and sessions; refuse a missing, empty or malformed token with "
         "one generic 401 and a WWW-Authenticate: Bearer challenge."
     ),
-    flask="""import functools, hmac, jwt
+    examples=flask_only("""import functools, hmac, jwt
 
 def token_required(view):
     @functools.wraps(view)
@@ -94,7 +94,7 @@ def token_required(view):
 @app.get("/api/secure")
 @token_required
 def secure(): ...
-""",
+"""),
     references=REMEDIATION.references,
 )
 

@@ -30,7 +30,7 @@ from apivigil.checks.authentication.verbose_errors import INTERNALS_REMEDIATION
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.http.client import ProbeResponse
 
 
@@ -56,12 +56,12 @@ REMEDIATION = Remediation(
         "Flask-HTTPAuth), never by hand; treat anything unparseable as no credentials and "
         "answer 401 with a WWW-Authenticate challenge."
     ),
-    flask="""\
+    examples=flask_only("""\
 from flask import request
 auth = request.authorization          # None for anything malformed, never an exception
 if auth is None or auth.type != "basic" or not check(auth.username, auth.password):
     return refuse()                   # generic 401 + WWW-Authenticate
-""",
+"""),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/755.html"),
 )
 

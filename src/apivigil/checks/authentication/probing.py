@@ -24,7 +24,7 @@ from apivigil.checks.common import (
 )
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Remediation
+from apivigil.core.models import Remediation, flask_only
 from apivigil.http.client import ProbeResponse
 
 _AUTH_WORDS = ("login", "signin", "sign-in", "auth", "token", "session")
@@ -65,7 +65,7 @@ ENUMERATION_REMEDIATION = Remediation(
         "and the same work — check the password against a dummy hash when the user does not "
         "exist. Throttle failures per client and per account (e.g. Flask-Limiter)."
     ),
-    flask=FLASK_CONSTANT_WORK,
+    examples=flask_only(FLASK_CONSTANT_WORK),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/204.html"),
 )
 

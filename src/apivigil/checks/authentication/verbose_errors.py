@@ -34,7 +34,15 @@ from apivigil.checks.authentication.probing import (
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 
 _CAUSE = re.compile(
     r"(unknown|invalid|no such|nonexistent|non-existent|bad|wrong|incorrect)\s+"
@@ -60,13 +68,13 @@ INTERNALS_REMEDIATION = Remediation(
         "Catch errors in the authentication path and answer with a generic 401 (or a plain "
         "500 with no detail); log the details on the server. Turn debug mode off in production."
     ),
-    flask="""\
+    examples=flask_only("""\
 app.config["DEBUG"] = False          # and never app.run(debug=True) in production
 @app.errorhandler(Exception)
 def internal_error(exc):
     app.logger.exception("unhandled error")
     return jsonify(error="internal error"), 500
-""",
+"""),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/209.html"),
 )
 
@@ -76,13 +84,13 @@ CHALLENGE_REMEDIATION = Remediation(
         "Send a `WWW-Authenticate` challenge with every 401 (RFC 9110), naming the scheme "
         "and realm, and keep it identical for every kind of failure."
     ),
-    flask="""\
+    examples=flask_only("""\
 def refuse():
     response = jsonify(error="invalid credentials")
     response.status_code = 401
     response.headers["WWW-Authenticate"] = 'Basic realm="api"'
     return response
-""",
+"""),
     references=("https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2", *REFERENCES),
 )
 

@@ -38,7 +38,15 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 MAX_OPERATIONS = 8
@@ -50,7 +58,7 @@ REMEDIATION = Remediation(
         "denies by default, and answer 403 to authenticated callers without the role. Keep "
         "admin routes in their own blueprint with the check in `before_request`."
     ),
-    flask="""\
+    examples=flask_only("""\
 from functools import wraps
 from flask import abort
 
@@ -69,7 +77,7 @@ def require_role(*roles):
 @auth.login_required
 @require_role("admin")
 def admin_users(): ...
-""",
+"""),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/",
         "https://cwe.mitre.org/data/definitions/285.html",

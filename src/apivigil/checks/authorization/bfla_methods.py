@@ -49,7 +49,7 @@ REMEDIATION = Remediation(
         "Flask answers 405 by itself to methods a route does not list; a route that takes "
         "`methods=['GET', 'PATCH', 'DELETE']` needs a role check on the writes."
     ),
-    flask=ROLE_REMEDIATION.flask,
+    examples=ROLE_REMEDIATION.examples,
     references=ROLE_REMEDIATION.references,
 )
 

@@ -9,8 +9,11 @@ nothing shared): an object shared with the other identity on purpose would be re
 
 How it decides, so that it stays silent on a well-built API:
 
-1. For each concrete GET endpoint (the spec's, or the URL given) it lists objects with ids
-   (`id`, `uuid`, `_id`) as the primary identity, and the same listing as each other identity.
+1. For each concrete GET endpoint (the spec's, or the URL given) it lists objects with keys
+   as the primary identity, and the same listing as each other identity. The key is the path
+   parameter of the collection's item route (`GET /books/{title}`: the `title` field), so
+   objects keyed by a name, title, slug, UUID or number are compared alike; `id`, `uuid` and
+   `_id` otherwise.
 2. An object the primary's listing shows and the other identity's does not is, by the API's
    own account, the primary's and not the other's. Objects that name the other identity's user
    name in an owner field (`owner`, `username`, `user`, ...) are left out.
@@ -55,7 +58,15 @@ from apivigil.checks.authorization.objects import (
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 MAX_OBJECTS = 3  # per collection and pair of identities
@@ -66,14 +77,14 @@ REMEDIATION = Remediation(
         "(or check its owner after loading it), and answer 404 when it is not theirs. Do it in "
         "one place (a query helper or a decorator), not in each view."
     ),
-    flask="""\
+    examples=flask_only("""\
 @app.get("/api/notes/<int:note_id>")
 @auth.login_required
 def get_note(note_id):
     # The ownership check is part of the query: another user's id finds nothing.
     note = Note.query.filter_by(id=note_id, owner_id=auth.current_user().id).first_or_404()
     return jsonify(note.to_dict())
-""",
+"""),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",

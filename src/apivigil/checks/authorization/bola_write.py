@@ -27,6 +27,7 @@ from apivigil.checks.authorization.objects import (
     collections,
     fetch,
     foreign_objects,
+    item_keys,
     json_body,
     listed_objects,
     object_id,
@@ -67,9 +68,10 @@ class CrossIdentityObjectWrite(Check):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         primary, others = ctx.identities[0], ctx.identities[1:3]
         for collection in collections(ctx):
-            listing = listed_objects(json_body(fetch(ctx, primary, collection.url)))
+            keys = item_keys(ctx, collection)
+            listing = listed_objects(json_body(fetch(ctx, primary, collection.url)), keys)
             for other in others if listing else ():
-                found = self._try_collection(ctx, collection, listing, primary, other)
+                found = self._try_collection(ctx, collection, listing, primary, other, keys)
                 if found is not None:
                     yield found
 
@@ -80,13 +82,14 @@ class CrossIdentityObjectWrite(Check):
         listing: list[dict[str, object]],
         primary: Identity,
         other: Identity,
+        keys: tuple[str, ...],
     ) -> Finding | None:
-        compared, routes = foreign_objects(ctx, collection, listing, other, MAX_OBJECTS)
+        compared, routes = foreign_objects(ctx, collection, listing, other, MAX_OBJECTS, keys)
         for oid, route in routes:
             if not _patch_may_exist(ctx, route):
                 return None
             as_owner = fetch(ctx, primary, route.url)
-            if as_owner is None or object_id(unwrap(json_body(as_owner))) != oid:
+            if as_owner is None or object_id(unwrap(json_body(as_owner), keys), keys) != oid:
                 return None  # not an item URL of this collection
             if ok(fetch(ctx, None, route.url)):
                 continue  # public object

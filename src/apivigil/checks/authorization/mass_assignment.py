@@ -39,7 +39,7 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.http.client import ProbeResponse
 
 MAX_OPERATIONS = 3
@@ -53,7 +53,7 @@ REMEDIATION = Remediation(
         "set and rejects the rest; set role, ownership and flags on the server from the "
         "authenticated user, never from the body."
     ),
-    flask="""\
+    examples=flask_only("""\
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 class NoteIn(BaseModel):
@@ -71,7 +71,7 @@ def create_note():
     note = Note(owner_id=auth.current_user().id, **data.model_dump())  # owner from the session
     ...
 # marshmallow: class NoteSchema(Schema): class Meta: unknown = RAISE
-""",
+"""),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Mass_Assignment_Cheat_Sheet.html",

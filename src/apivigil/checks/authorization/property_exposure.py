@@ -44,7 +44,15 @@ from apivigil.checks.authorization.objects import (
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import Exchange, ProbeResponse
 
 # Matched against the lower-case name without separators. A bare `*_hash` (avatar_hash,
@@ -60,7 +68,7 @@ REMEDIATION = Remediation(
         "admin) gets the private fields, everyone else a public view. Never return password "
         "hashes or tokens at all."
     ),
-    flask="""\
+    examples=flask_only("""\
 from marshmallow import Schema, fields
 
 class PublicUser(Schema):          # what other users may see
@@ -77,7 +85,7 @@ def list_users():
     me = auth.current_user()
     return jsonify(users=[(PrivateUser() if u.id == me.id or me.is_admin else PublicUser()).dump(u)
                           for u in User.query.all()])
-""",
+"""),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
         "https://cwe.mitre.org/data/definitions/213.html",

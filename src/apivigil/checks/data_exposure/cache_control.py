@@ -15,17 +15,17 @@ from collections.abc import Iterator
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.checks.data_exposure.common import observed_responses
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 REMEDIATION = Remediation(
     summary="Send `Cache-Control: no-store` on every authenticated response.",
-    flask="""\
+    examples=flask_only("""\
 @app.after_request
 def no_store(response):
     if request.authorization or "Cookie" in request.headers:
         response.headers["Cache-Control"] = "no-store"
     return response
-""",
+"""),
     references=(
         "https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5",
         "https://cwe.mitre.org/data/definitions/525.html",
@@ -45,9 +45,14 @@ class CacheControl(Check):
         cwe=(525, 524),
         owasp=(Owasp.API8,),
         severity=Severity.MEDIUM,
-        sends="nothing new: inspects the shared authenticated GET baselines",
-        needs_credentials=True,
+        sends="nothing new: inspects the shared observation (every GET, as each identity)",
     )
+
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        if ctx.credentials is None and not ctx.identities:
+            return ctx.credentials_withheld_reason or (
+                "needs credentials (-u USER:PASSWORD or --identity)")
+        return super().applies_to(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         observed = observed_responses(ctx)
@@ -58,8 +63,9 @@ class CacheControl(Check):
         first = None
         for item in observed:
             protected = item.endpoint.url in refused or item.endpoint.declared_secured
-            if not (item.authenticated and protected and is_success(item.response)):
-                continue
+            if not (item.authenticated and protected and is_success(item.response)) or any(
+                    path == item.endpoint.path for path, _ in weak + shared):
+                continue  # one entry per operation, whichever identity saw it
             value = ", ".join(item.response.header_values("cache-control"))
             found = directives(value)
             if found & {"public", "s-maxage"}:

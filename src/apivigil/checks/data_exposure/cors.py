@@ -21,7 +21,15 @@ from apivigil.checks.common import is_success
 from apivigil.checks.data_exposure.common import observed_responses
 from apivigil.checks.observation import Observed
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 ARBITRARY_ORIGIN = "https://apivigil-origin.example"
@@ -29,10 +37,10 @@ ARBITRARY_ORIGIN = "https://apivigil-origin.example"
 REMEDIATION = Remediation(
     summary="Allow only the exact origins of your own front ends; never reflect the request's "
     "Origin, never allow `null`, and never combine credentials with a broad policy.",
-    flask="""\
+    examples=flask_only("""\
 from flask_cors import CORS
 CORS(app, origins=["https://app.example.com"], supports_credentials=True)  # an allow-list
-""",
+"""),
     references=(
         "https://portswigger.net/web-security/cors",
         "https://cwe.mitre.org/data/definitions/942.html",

@@ -27,13 +27,21 @@ from apivigil.checks.data_exposure.signatures import (
 )
 from apivigil.checks.observation import Observed
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 REMEDIATION = Remediation(
     summary="Never run with debug mode or the interactive debugger outside development; answer "
     "errors with a generic JSON body and log the details server-side only.",
-    flask="""\
+    examples=flask_only("""\
 app.config["DEBUG"] = False            # and never wrap the app in DebuggedApplication
 import logging
 from werkzeug.exceptions import HTTPException
@@ -46,7 +54,7 @@ def http_error(exc):
 def unhandled(exc):
     app.logger.exception("unhandled error")          # details stay in the server log
     return jsonify(error="internal error"), 500
-""",
+"""),
     references=(
         "https://cwe.mitre.org/data/definitions/209.html",
         "https://flask.palletsprojects.com/en/stable/errorhandling/",

@@ -6,13 +6,19 @@ caller's password or Authorization header put the credential into logs, caches a
 history; user records dumped with their password hash hand an attacker offline cracking; keys
 and tokens in a body are credentials for other systems.
 
-Rule: every response inspected is a shared baseline (anonymous, and authenticated when
-credentials are supplied), plus one request with a throwaway Basic credential to an endpoint
-that challenges for one. Context keeps false alarms down: hash and key formats with fixed
-structure, bare MD5/SHA hex only in a password-like field, JWTs only outside login/token
-responses (and always when unsigned), card numbers only when Luhn-valid with an issuer prefix
-or a card-like field, national ids only in a field named for them, emails only in bulk
-(`bulk_email_threshold`, default 10 distinct addresses). Evidence shows where, value masked.
+Rule: every response inspected comes from the shared observation (`checks.observation`:
+every GET operation, anonymously and as each identity), plus one request with a throwaway
+Basic credential to an endpoint that challenges for one. Plaintext passwords (a field named
+for the password holding neither a hash nor a mask), environment-style secrets (`DB_PASSWORD`,
+`JWT_SECRET_KEY`, `API_TOKEN=...` lines, URLs with a password) and user records listed to an
+anonymous caller are reported too; every such value is masked in the evidence and redacted
+from every other finding of the scan.
+
+Context keeps false alarms down: hash and key formats with fixed structure, bare MD5/SHA hex
+only in a password-like field, JWTs only outside login/token responses (and always when
+unsigned), card numbers only when Luhn-valid with an issuer prefix or a card-like field,
+national ids only in a field named for them, emails only in bulk (`bulk_email_threshold`,
+default 10 distinct addresses). Evidence shows where, value masked.
 """
 
 from __future__ import annotations
@@ -35,7 +41,15 @@ from apivigil.checks.data_exposure.patterns import Match, scan
 from apivigil.checks.observation import Observed
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 
 EXPLICIT_FIELDS = """\
 # Serialise an explicit allow-list of fields, never the model or row as a whole.
@@ -50,28 +64,28 @@ REMEDIATIONS = {
     "credentials-echoed": Remediation(
         summary="Never put the submitted password or Authorization header into a response; "
         "return the identity (user name, id) only.",
-        flask="""\
+        examples=flask_only("""\
 @app.get("/api/whoami")
 @auth.login_required
 def whoami():
     return jsonify(user=auth.current_user())   # not request.authorization / headers
-""",
+"""),
         references=("https://cwe.mitre.org/data/definitions/200.html",),
     ),
     "password-hash": Remediation(
         summary="Remove password hashes from every response: serialise explicit fields only.",
-        flask=EXPLICIT_FIELDS,
+        examples=flask_only(EXPLICIT_FIELDS),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa3-broken-object-property-level-authorization/",),
     ),
     "password-plaintext": Remediation(
         summary="Store passwords only as slow salted hashes (argon2, bcrypt) and never "
         "serialise the password field at all; rotate every exposed password.",
-        flask="""\
+        examples=flask_only("""\
 from werkzeug.security import generate_password_hash
 user.password_hash = generate_password_hash(password)     # never the password itself
 return jsonify([{"id": u.id, "username": u.username} for u in users])
-""",
+"""),
         references=("https://cwe.mitre.org/data/definitions/256.html",
                     "https://cheatsheetseries.owasp.org/cheatsheets/"
                     "Password_Storage_Cheat_Sheet.html"),
@@ -79,25 +93,25 @@ return jsonify([{"id": u.id, "username": u.username} for u in users])
     "environment-secret": Remediation(
         summary="Remove the route that dumps configuration or the environment, rotate every "
         "secret it showed, and keep secrets in server-side configuration only.",
-        flask="""\
+        examples=flask_only("""\
 # Delete debug routes such as:
 #   @app.get("/env")
 #   def env(): return jsonify(dict(os.environ))
 # and expose only what a client needs, e.g. {"version": __version__}.
-""",
+"""),
         references=("https://cwe.mitre.org/data/definitions/215.html",
                     "https://cwe.mitre.org/data/definitions/798.html"),
     ),
     "users-listed": Remediation(
         summary="Require authentication (and an administrative role) for user listings, and "
         "return only the fields a caller needs.",
-        flask="""\
+        examples=flask_only("""\
 @app.get("/users")
 @jwt_required()
 @admin_required
 def list_users():
     return jsonify([{"id": u.id, "username": u.username} for u in User.query.all()])
-""",
+"""),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa1-broken-object-level-authorization/",
                     "https://cwe.mitre.org/data/definitions/359.html"),
@@ -105,13 +119,13 @@ def list_users():
     "secret-key": Remediation(
         summary="Remove keys and tokens from responses, revoke the exposed ones, and keep "
         "secrets in server-side configuration only.",
-        flask=EXPLICIT_FIELDS,
+        examples=flask_only(EXPLICIT_FIELDS),
         references=("https://cwe.mitre.org/data/definitions/798.html",),
     ),
     "personal-data": Remediation(
         summary="Return personal data only to callers entitled to it, masked where the full "
         "value is not needed (last four digits of a card), and page bulk listings.",
-        flask=EXPLICIT_FIELDS,
+        examples=flask_only(EXPLICIT_FIELDS),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa3-broken-object-property-level-authorization/",),
     ),
@@ -219,8 +233,10 @@ class SensitiveData(Check):
         by_kind: dict[str, list[Match]] = defaultdict(list)
         for match in matches:
             by_kind[match.kind].append(match)
-            if match.kind in _NEVER_IN_A_REPORT:
-                # Every report and log redacts it from now on, whichever check shows it.
+            if match.kind in _NEVER_IN_A_REPORT and len(match.value) >= 8 and \
+                    not match.value.isalpha():
+                # Every report and log redacts it from now on, whichever check shows it (not
+                # a plain word: redacting "password" everywhere would garble the report).
                 ctx.redactor.add(match.value)
         if not item.authenticated:
             yield from self._users_listed(item, matches)

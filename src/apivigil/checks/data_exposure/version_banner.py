@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.common import observed_responses
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 BANNER_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version",
                   "x-generator", "x-runtime-version")
@@ -21,14 +21,14 @@ _VERSION = re.compile(r"\d+\.\d+")
 REMEDIATION = Remediation(
     summary="Remove version numbers from Server and X-Powered-By (set them at the proxy, e.g. "
     "nginx `server_tokens off;`), and never expose the development server.",
-    flask="""\
+    examples=flask_only("""\
 # Serve with gunicorn behind a proxy, not the Werkzeug development server, and:
 @app.after_request
 def hide_banner(response):
     response.headers.pop("X-Powered-By", None)
     response.headers["Server"] = "api"
     return response
-""",
+"""),
     references=("https://cwe.mitre.org/data/definitions/497.html",),
 )
 

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.tlsfacts import chain_trust_error, tls_facts
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 EXPIRY_WARNING = timedelta(days=14)
 MAX_LIFETIME = timedelta(days=398)
@@ -42,12 +42,12 @@ REMEDIATION = Remediation(
         "P-256 key, SHA-256 signatures and a lifetime of at most 398 days; send the full "
         "chain. Never tell clients to disable verification."
     ),
-    flask="""\
+    examples=flask_only("""\
 # Terminate TLS at a proxy with an automatically renewed certificate (certbot, Caddy,
 # cert-manager). When serving TLS from Python, load the full chain:
 context.load_cert_chain("/etc/letsencrypt/live/api.example.com/fullchain.pem",
                         "/etc/letsencrypt/live/api.example.com/privkey.pem")
-""",
+"""),
     references=(
         "https://cabforum.org/working-groups/server/baseline-requirements/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html",

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import challenges, credential_exposure
 from apivigil.checks.encryption.httpside import http_side
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 FLASK_HTTPS_FIX = """\
 # Best: redirect at the proxy (nginx: `return 301 https://$host$request_uri;`).
@@ -46,7 +46,7 @@ REMEDIATION = Remediation(
         "cleartext at all; add HSTS so clients never try http:// again. Rotate credentials "
         "that were used over HTTP."
     ),
-    flask=FLASK_HTTPS_FIX,
+    examples=flask_only(FLASK_HTTPS_FIX),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
         "https://cwe.mitre.org/data/definitions/319.html",

@@ -31,7 +31,7 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.http.client import ProbeResponse
 
 SESSION_NAME = re.compile(
@@ -44,7 +44,7 @@ REMEDIATION = Remediation(
         "Set session cookies with `Secure; HttpOnly; SameSite=Lax` (or Strict), and every "
         "other cookie with at least `Secure; SameSite`."
     ),
-    flask="""\
+    examples=flask_only("""\
 app.config.update(
     SESSION_COOKIE_SECURE=True,
     SESSION_COOKIE_HTTPONLY=True,   # Flask's default; keep it
@@ -54,7 +54,7 @@ app.config.update(
 )
 # for cookies you set yourself:
 response.set_cookie("token", value, secure=True, httponly=True, samesite="Lax")
-""",
+"""),
     references=(
         "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies",
         "https://flask.palletsprojects.com/en/stable/security/#set-cookie-options",

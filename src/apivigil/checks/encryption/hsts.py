@@ -20,7 +20,15 @@ from collections.abc import Iterator
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 ONE_YEAR = 31_536_000
@@ -32,14 +40,14 @@ REMEDIATION = Remediation(
         "Send `Strict-Transport-Security: max-age=31536000; includeSubDomains` on every HTTPS "
         "response (at the proxy, or in the app)."
     ),
-    flask="""\
+    examples=flask_only("""\
 @app.after_request
 def add_hsts(response):
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
 # or: from flask_talisman import Talisman; Talisman(app, strict_transport_security_max_age=31536000)
-""",
+"""),
     references=(
         "https://www.rfc-editor.org/rfc/rfc6797",
         "https://cheatsheetseries.owasp.org/cheatsheets/HTTP_Strict_Transport_Security_Cheat_Sheet.html",

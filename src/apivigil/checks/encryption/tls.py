@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.tlsfacts import TlsFacts, tls_facts
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 MODERN_PROFILE = """\
 # Terminate TLS at the proxy with a modern profile (Mozilla "intermediate"), e.g. nginx:
@@ -49,7 +49,7 @@ REMEDIATION = Remediation(
         "Offer TLS 1.2 and 1.3 only, with AEAD suites and ECDHE key exchange (Mozilla's "
         "intermediate profile); keep the TLS library patched."
     ),
-    flask=MODERN_PROFILE,
+    examples=flask_only(MODERN_PROFILE),
     references=(
         "https://ssl-config.mozilla.org/",
         "https://wiki.mozilla.org/Security/Server_Side_TLS",

@@ -21,20 +21,20 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.spec.values import as_text
 
 REMEDIATION = Remediation(
     summary="Refuse request bodies whose Content-Type is not the one the operation declares "
     "(415), and never fall back to form data.",
-    flask="""\
+    examples=flask_only("""\
 @app.post("/api/items")
 def create_item():
     if not request.is_json:
         return jsonify(error="Content-Type must be application/json"), 415
     data = request.get_json()        # not request.get_json(force=True) or request.form
     ...
-""",
+"""),
     references=("https://cwe.mitre.org/data/definitions/352.html",),
 )
 

@@ -21,7 +21,7 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success, probe_endpoints
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 from apivigil.http.client import ProbeResponse
 
 OVERRIDE_HEADERS = ("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")
@@ -29,17 +29,17 @@ OVERRIDE_TO = "PROPFIND"
 
 TRACE_REMEDIATION = Remediation(
     summary="Disable TRACE at the server or proxy; route only the methods each endpoint needs.",
-    flask="""\
+    examples=flask_only("""\
 # Flask routes answer only the methods they list; do not add "TRACE". At the proxy:
 #   nginx:  if ($request_method = TRACE) { return 405; }
 #   Apache: TraceEnable off
-""",
+"""),
     references=("https://owasp.org/www-community/attacks/Cross_Site_Tracing",),
 )
 OVERRIDE_REMEDIATION = Remediation(
     summary="Do not honour method-override headers or parameters; if a legacy client needs "
     "one, accept it only on POST and only for an allow-list of methods.",
-    flask="""\
+    examples=flask_only("""\
 # Remove any HTTPMethodOverrideMiddleware-style wrapper; if one is unavoidable:
 class MethodOverride:
     def __init__(self, app): self.app = app
@@ -48,7 +48,7 @@ class MethodOverride:
         if environ["REQUEST_METHOD"] == "POST" and wanted in {"PUT", "PATCH", "DELETE"}:
             environ["REQUEST_METHOD"] = wanted
         return self.app(environ, start_response)
-""",
+"""),
     references=("https://cwe.mitre.org/data/definitions/650.html",),
 )
 

@@ -5,8 +5,9 @@ arithmetic template expression. None can change or delete data even where it is 
 Rule: a finding needs evidence that the payload was *interpreted*: a database or template
 engine error text that the ordinary request does not produce and a harmless control value does
 not produce either, or the product of `1337*7331` (9801647) computed by a template engine. A
-bare 500 is never called an injection. Up to 4 inputs (declared or visible string parameters,
-the Basic user name of one endpoint), at most `injection_requests` (default 30) requests.
+bare 500 is never called an injection. Inputs (declared or visible string parameters, the
+Basic user name of one endpoint) of the operations riskiest first (`checks.planner`), at most
+`injection_requests` requests (default 30, or 1/30 of --max-requests when that is more).
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from dataclasses import dataclass
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.signatures import find_signatures
-from apivigil.checks.input_validation.inputs import Input, Target, numeric, send, targets
+from apivigil.checks.input_validation.inputs import Input, ProbeTarget, numeric, send, targets
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 PRODUCT = str(1337 * 7331)
@@ -44,21 +53,21 @@ PAYLOADS = (
 _REMEDIATIONS = {
     "sql": Remediation(
         summary="Pass every value as a bound parameter; never build SQL from strings.",
-        flask="""\
+        examples=flask_only("""\
 row = db.session.execute(
     text("SELECT id, name FROM users WHERE name = :name"), {"name": request.args["name"]}
 ).first()                       # not f"... WHERE name = '{name}'"
-""",
+"""),
         references=("https://cheatsheetseries.owasp.org/cheatsheets/"
                     "SQL_Injection_Prevention_Cheat_Sheet.html",),
     ),
     "nosql": Remediation(
         summary="Accept only scalars where scalars are expected; never pass request data "
         "as a query document.",
-        flask="""\
+        examples=flask_only("""\
 name = request.args.get("name", type=str)      # a string, never a dict from JSON
 user = db.users.find_one({"name": {"$eq": name}})
-""",
+"""),
         references=("https://owasp.org/www-project-web-security-testing-guide/latest/"
                     "4-Web_Application_Security_Testing/07-Input_Validation_Testing/"
                     "05.6-Testing_for_NoSQL_Injection",),
@@ -66,10 +75,10 @@ user = db.users.find_one({"name": {"$eq": name}})
     "template": Remediation(
         summary="Never render user input as a template; pass it as a variable to a fixed "
         "template, which escapes it.",
-        flask="""\
+        examples=flask_only("""\
 return render_template_string("Hello {{ name }}", name=request.args["name"])
 # not render_template_string("Hello " + request.args["name"])
-""",
+"""),
         references=("https://portswigger.net/web-security/server-side-template-injection",),
     ),
 }
@@ -85,19 +94,20 @@ class Injection(Check):
         owasp=(Owasp.API8,),
         severity=Severity.HIGH,
         sends="GETs with read-only payloads (a quote, a Mongo operator, 1337*7331 in template "
-        "syntax) in up to 4 string inputs, plus a harmless control value to confirm a signature "
-        "(at most `injection_requests`, default 30)",
+        "syntax) in string inputs, riskiest operations first, plus a harmless control value "
+        "to confirm a signature (at most `injection_requests`, default 30)",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        budget = int(ctx.options.setting("injection_requests", 30))
+        budget = int(ctx.options.setting("injection_requests",
+                                         max(30, ctx.options.max_requests // 30)))
         inputs = [(t, i) for t in targets(ctx) for i in t.inputs
                   if not numeric(i.schema) and not (i.location == "credential"
                                                     and i.name == "password")]
         # One credential check is usually shared by every endpoint: probe its user name once.
         first = next((t for t, i in inputs if i.location == "credential"), None)
         inputs = [(t, i) for t, i in inputs if i.location != "credential" or t is first]
-        for target, item in inputs[:4]:
+        for target, item in inputs[:max(4, budget // len(PAYLOADS))]:
             done: set[str] = set()
             for payload in PAYLOADS:
                 if payload.family in done:
@@ -120,7 +130,7 @@ class Injection(Check):
                     done.add(payload.family)
                     yield finding
 
-    def _judge(self, ctx: ScanContext, target: Target, item: Input, payload: Payload,
+    def _judge(self, ctx: ScanContext, target: ProbeTarget, item: Input, payload: Payload,
                response: ProbeResponse) -> Finding | None:
         path = target.endpoint.path
         if payload.family == "template" and PRODUCT in response.text \
@@ -152,7 +162,7 @@ class Injection(Check):
                              f"that neither the ordinary request nor the control value "
                              f"{CONTROL!r} produce", path)
 
-    def _finding(self, target: Target, item: Input, payload: Payload, response: ProbeResponse,
+    def _finding(self, target: ProbeTarget, item: Input, payload: Payload, response: ProbeResponse,
                  rule: str, title: str, severity: Severity, confidence: Confidence,
                  why: str, path: str | None = None) -> Finding:
         path = path or target.endpoint.path

@@ -41,7 +41,7 @@ class Input:
 
 
 @dataclass(frozen=True)
-class Target:
+class ProbeTarget:
     """One endpoint as the input checks probe it: its inputs and its ordinary response."""
 
     endpoint: Endpoint
@@ -50,7 +50,7 @@ class Target:
     inputs: tuple[Input, ...]
 
 
-def targets(ctx: ScanContext, limit: int = 12) -> list[Target]:
+def targets(ctx: ScanContext, limit: int = 50) -> list[ProbeTarget]:
     """Endpoints with at least one input, riskiest first (`checks.planner`), with the baseline
     a probe is compared against; the checks' request budgets decide how far down they go.
 
@@ -60,7 +60,7 @@ def targets(ctx: ScanContext, limit: int = 12) -> list[Target]:
     return ctx.cache.get_or_compute(f"input-targets:{limit}", lambda: _targets(ctx, limit))
 
 
-def _targets(ctx: ScanContext, limit: int) -> list[Target]:
+def _targets(ctx: ScanContext, limit: int) -> list[ProbeTarget]:
     found = []
     plan = probe_plan(ctx)
     with_inputs = [e for e in plan if _declared(e) or _visible(e)]
@@ -79,7 +79,7 @@ def _targets(ctx: ScanContext, limit: int) -> list[Target]:
             inputs.append(Input(endpoint, "username", "credential"))
             inputs.append(Input(endpoint, "password", "credential"))
         if inputs and baseline.status < 500:
-            found.append(Target(endpoint, baseline, authenticated, tuple(inputs)))
+            found.append(ProbeTarget(endpoint, baseline, authenticated, tuple(inputs)))
     return found
 
 
@@ -99,7 +99,7 @@ def _visible(endpoint: Endpoint) -> list[Input]:
             if name not in declared]
 
 
-def send(ctx: ScanContext, target: Target, item: Input, value: str,
+def send(ctx: ScanContext, target: ProbeTarget, item: Input, value: str,
          name: str | None = None) -> ProbeResponse:
     """The endpoint's ordinary request with `item` set to `value` (or renamed to `name`)."""
     endpoint = target.endpoint

@@ -19,14 +19,22 @@ from apivigil.checks.data_exposure.common import oversized_credential
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import (
     Input,
-    Target,
+    ProbeTarget,
     numeric,
     schema_forbids,
     send,
     targets,
 )
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 OVERSIZED = "A" * 4096
@@ -37,7 +45,7 @@ REMEDIATION = Remediation(
     summary="Validate every parameter against its declared type, bounds and length before "
     "using it, answer 400 with a short message otherwise, and keep a generic error handler "
     "for anything that still slips through.",
-    flask="""\
+    examples=flask_only("""\
 from werkzeug.exceptions import BadRequest
 
 @app.get("/api/items")
@@ -51,7 +59,7 @@ def items():
 def unhandled(exc):
     app.logger.exception("unhandled error")
     return jsonify(error="internal error"), 500
-""",
+"""),
     references=(
         "https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/20.html",
@@ -101,39 +109,44 @@ class MalformedInput(Check):
         cwe=(20, 248, 209),
         owasp=(Owasp.API8,),
         severity=Severity.MEDIUM,
-        sends="GETs of up to 5 endpoints with one input at a time set to a wrong-typed, "
-        "oversized, out-of-bounds or odd-character value (at most `fuzz_requests`, default 30)",
+        sends="GETs of the operations with inputs, riskiest first, one input at a time set to "
+        "a wrong-typed, oversized, out-of-bounds or odd-character value (at most "
+        "`fuzz_requests`, default 30 or 1/30 of --max-requests when that is more)",
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        budget = int(ctx.options.setting("fuzz_requests", 30))
-        for target in targets(ctx):
-            for item in target.inputs:
-                reported = False
-                for probe in probes_for(item):
-                    if budget <= 0:
-                        return
-                    budget -= 1
-                    try:
-                        response = self._send(ctx, target, item, probe)
-                    except BudgetExhaustedError:
-                        raise
-                    except ProbeError:
-                        continue
-                    finding = self._judge(target, item, probe, response)
-                    if finding is not None:
-                        yield finding
-                        reported = True
-                    if reported:
-                        break
+        """Breadth first: the first probe of every input (riskiest operations first), then
+        the second of every input not yet reported, and so on, until the budget is spent."""
+        budget = int(ctx.options.setting("fuzz_requests",
+                                         max(30, ctx.options.max_requests // 30)))
+        pending = [(target, item, list(probes_for(item)))
+                   for target in targets(ctx) for item in target.inputs]
+        reported: set[int] = set()
+        for round_ in range(max((len(p) for _, _, p in pending), default=0)):
+            for index, (target, item, probes) in enumerate(pending):
+                if index in reported or round_ >= len(probes):
+                    continue
+                if budget <= 0:
+                    return
+                budget -= 1
+                try:
+                    response = self._send(ctx, target, item, probes[round_])
+                except BudgetExhaustedError:
+                    raise
+                except ProbeError:
+                    continue
+                finding = self._judge(target, item, probes[round_], response)
+                if finding is not None:
+                    reported.add(index)
+                    yield finding
 
-    def _send(self, ctx: ScanContext, target: Target, item: Input,
+    def _send(self, ctx: ScanContext, target: ProbeTarget, item: Input,
               probe: Probe) -> ProbeResponse:
         if item.location == "credential" and item.name == "password":
             return oversized_credential(ctx, target.endpoint)  # shared with error disclosure
         return send(ctx, target, item, probe.value)
 
-    def _judge(self, target: Target, item: Input, probe: Probe,
+    def _judge(self, target: ProbeTarget, item: Input, probe: Probe,
                response: ProbeResponse) -> Finding | None:
         path = target.endpoint.path
         if response.status >= 500:

@@ -24,18 +24,26 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.signatures import find_signatures
-from apivigil.checks.input_validation.inputs import Input, Target, send, targets
+from apivigil.checks.input_validation.inputs import Input, ProbeTarget, send, targets
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 from apivigil.spec.values import as_text, parameter_value
 
 REMEDIATION = Remediation(
     summary="Pass every value as a bound parameter; never format SQL with request data.",
-    flask="""\
+    examples=flask_only("""\
 rows = db.execute("SELECT username, email FROM users WHERE username = ?", (username,))
 # not db.execute("... WHERE username = '%s'" % username)
-""",
+"""),
     references=("https://cheatsheetseries.owasp.org/cheatsheets/"
                 "SQL_Injection_Prevention_Cheat_Sheet.html",
                 "https://cwe.mitre.org/data/definitions/89.html"),
@@ -70,7 +78,7 @@ class SqlDifferential(Check):
                 if finding is not None:
                     yield finding
 
-    def _probe(self, ctx: ScanContext, target: Target, item: Input) -> Finding | None:
+    def _probe(self, ctx: ScanContext, target: ProbeTarget, item: Input) -> Finding | None:
         value = current_value(target, item)
         baseline = target.baseline
         try:
@@ -123,7 +131,7 @@ class SqlDifferential(Check):
         )
 
 
-def current_value(target: Target, item: Input) -> str:
+def current_value(target: ProbeTarget, item: Input) -> str:
     """The value the ordinary request sends for this input."""
     from urllib.parse import parse_qsl, urlsplit
 

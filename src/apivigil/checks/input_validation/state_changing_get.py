@@ -30,7 +30,15 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.observation import Observed, observe
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 MAX_WATCHED = 6
@@ -39,14 +47,14 @@ PHASE = 18  # after the read-only checks and authentication probes, before throt
 REMEDIATION = Remediation(
     summary="Make every state change a POST, PUT, PATCH or DELETE behind authentication and "
     "an administrative role (with CSRF protection for cookie sessions); keep GET read-only.",
-    flask="""\
+    examples=flask_only("""\
 @app.post("/admin/reset-db")          # not @app.get("/createdb")
 @jwt_required()
 @admin_required
 def reset_db():
     db.drop_all(); db.create_all()
     return "", 204
-""",
+"""),
     references=("https://cwe.mitre.org/data/definitions/650.html",
                 "https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1"),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apivigil.core.models import Remediation
+from apivigil.core.models import Remediation, flask_only
 from apivigil.spec.model import Operation
 
 MAX_LISTED = 20  # operations or properties named in one finding's evidence
@@ -29,7 +29,7 @@ KEEP_SPEC_IN_SYNC = Remediation(
         "Generate the spec from the code (or the code from the spec) and test the running "
         "API against it in CI, so the documentation and the service cannot drift apart."
     ),
-    flask="""\
+    examples=flask_only("""\
 # e.g. with apiflask or flask-smorest the spec is generated from the views and schemas:
 from apiflask import APIFlask, Schema
 from apiflask.fields import Integer, String
@@ -43,6 +43,6 @@ class UserOut(Schema):          # only these fields are serialised and documente
 @app.output(UserOut)
 def get_user(user_id):
     return db.get_user(user_id)
-""",
+"""),
     references=SPEC_REFERENCES,
 )

@@ -32,7 +32,15 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import SPEC_REFERENCES, label, listed
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.spec.model import ApiSpec, Operation
 from apivigil.spec.schemas import (
     closed_to_additional,
@@ -50,20 +58,20 @@ _BOUNDED_FORMATS = frozenset({"uuid", "date", "date-time", "time", "email", "ipv
 CREDENTIAL_IN_URL = Remediation(
     summary="Send secrets in headers (Authorization, or a custom header) or in the body, "
             "never in the URL; accept API keys in a header only.",
-    flask="""\
+    examples=flask_only("""\
 api_key = request.headers.get("X-API-Key")   # not request.args.get("api_key")
-""",
+"""),
     references=("https://cwe.mitre.org/data/definitions/598.html", *SPEC_REFERENCES),
 )
 SECURE_BY_DEFAULT = Remediation(
     summary="Declare security globally and mark the few public operations with `security: []` "
             "on purpose; make authentication the default in the app (deny unless proven).",
-    flask="""\
+    examples=flask_only("""\
 @app.before_request
 def require_auth():
     if request.endpoint not in PUBLIC_ENDPOINTS and not authenticated(request):
         return challenge()          # 401 with WWW-Authenticate
-""",
+"""),
     references=SPEC_REFERENCES,
 )
 DEFINE_SCHEMES = Remediation(
@@ -79,34 +87,34 @@ DECLARE_REFUSALS = Remediation(
 BOUND_INPUTS = Remediation(
     summary="Give every string input a maxLength (and a pattern, enum or format where one "
             "fits), and validate requests against the spec.",
-    flask="""\
+    examples=flask_only("""\
 # e.g. with apiflask / marshmallow:
 class Query(Schema):
     q = String(validate=Length(max=100))
-""",
+"""),
     references=("https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
                 *SPEC_REFERENCES),
 )
 CLOSE_BODIES = Remediation(
     summary="Set `additionalProperties: false` on request bodies and bind only the fields a "
             "client may set (never the whole body onto a model).",
-    flask="""\
+    examples=flask_only("""\
 ALLOWED = {"name", "email"}
 data = request.get_json()
 unknown = set(data) - ALLOWED
 if unknown:
     abort(400, f"unknown fields: {sorted(unknown)}")
 user.update(**{k: data[k] for k in ALLOWED & set(data)})   # never user.update(**data)
-""",
+"""),
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa3-broken-object-property-level-authorization/", *SPEC_REFERENCES),
 )
 NO_SECRETS_OUT = Remediation(
     summary="Remove secrets and sensitive personal data from response schemas and serialise "
             "responses through an explicit allow-list of fields.",
-    flask="""\
+    examples=flask_only("""\
 return jsonify(id=user.id, name=user.name)     # not jsonify(user.__dict__)
-""",
+"""),
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa3-broken-object-property-level-authorization/", *SPEC_REFERENCES),
 )

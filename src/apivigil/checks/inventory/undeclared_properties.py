@@ -23,21 +23,29 @@ from collections.abc import Iterator
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import label, listed
 from apivigil.checks.inventory.exercise import exercised
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.spec.schemas import media_type, schema_for, sensitive_name, undeclared_properties
 
 REMEDIATION = Remediation(
     summary="Serialise responses through an explicit allow-list (an output schema), never a "
             "whole model or row; remove secrets such as password hashes from the data layer's "
             "default projection; and keep the spec generated from that same schema.",
-    flask="""\
+    examples=flask_only("""\
 USER_FIELDS = ("id", "name", "email")
 
 @app.get("/users/<int:user_id>")
 def get_user(user_id):
     user = db.get_user(user_id)
     return jsonify({k: getattr(user, k) for k in USER_FIELDS})   # not jsonify(user.__dict__)
-""",
+"""),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/"
         "0xa3-broken-object-property-level-authorization/",

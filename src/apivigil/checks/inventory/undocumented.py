@@ -22,7 +22,15 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import SPEC_REFERENCES
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.spec.model import ApiSpec
 
 # (path, what it usually is, severity when it answers)
@@ -43,12 +51,12 @@ REMEDIATION = Remediation(
     summary="Remove debug, admin and old-version endpoints from production, or put them "
             "behind authentication on an internal network; document everything that stays "
             "public in the spec, and retire old versions on a schedule.",
-    flask="""\
+    examples=flask_only("""\
 app.run(debug=False)                 # never DebuggedApplication(app, evalex=True) in production
 # register admin/metrics blueprints only where they belong:
 if app.config["ENV_NAME"] != "production":
     app.register_blueprint(admin_bp)
-""",
+"""),
     references=SPEC_REFERENCES,
 )
 

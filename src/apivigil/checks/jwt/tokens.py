@@ -21,7 +21,7 @@ from jwt.utils import base64url_decode, base64url_encode
 from jwt.warnings import InsecureKeyLengthWarning
 
 from apivigil.checks.base import ScanContext
-from apivigil.core.models import Remediation
+from apivigil.core.models import Remediation, flask_only
 
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$")
 SENSITIVE_CLAIM = re.compile(
@@ -56,7 +56,7 @@ REMEDIATION = Remediation(
         "(never trust the token's `alg`), refuse `none`, verify the signature and `exp`, sign "
         "with a random 256-bit key kept out of the code, and keep tokens short-lived."
     ),
-    flask=FLASK_VERIFY,
+    examples=flask_only(FLASK_VERIFY),
     references=REFERENCES,
 )
 

@@ -25,7 +25,15 @@ from apivigil.checks.rate_limiting.burst import (
 )
 from apivigil.checks.rate_limiting.common import LIMITER
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Confidence, Finding, Owasp, Remediation, Severity
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
 from apivigil.http.client import ProbeResponse
 
 ADDRESS_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "X-Client-IP")
@@ -34,7 +42,7 @@ REMEDIATION = Remediation(
     summary="Key the limiter on the connection's address, or on the proxy-set header only after "
     "ProxyFix has been told exactly how many proxies are in front (x_for=1 for one); normalise "
     "the path (case, trailing slash) before counting.",
-    flask=LIMITER,
+    examples=flask_only(LIMITER),
     references=(
         "https://werkzeug.palletsprojects.com/en/stable/middleware/proxy_fix/",
         "https://flask-limiter.readthedocs.io/en/stable/recipes.html",

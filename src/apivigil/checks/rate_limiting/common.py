@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apivigil.core.models import Remediation
+from apivigil.core.models import Remediation, flask_only
 
 LIMITER = """\
 from flask_limiter import Limiter
@@ -24,7 +24,7 @@ REMEDIATION = Remediation(
     summary="Throttle failed logins per client address (and per account): answer 429 with "
     "Retry-After once a small number of failures is reached, keyed on an address the client "
     "cannot forge.",
-    flask=LIMITER,
+    examples=flask_only(LIMITER),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",

@@ -1,0 +1,236 @@
+"""Unsafe consumption of fetched content: does the API trust what a third party sends back?
+
+Applies where the API fetched the scan's callback URL (the probe the SSRF check shares). The
+callback server then plays a hostile third party, one token per probe, for up to 2 inputs:
+
+- HTML with a `<script>` tag and template syntax `{{1337*7331}}`: the tag in the API's answer
+  unescaped means fetched content is reflected unsanitized (medium in an HTML answer, low in
+  JSON); 9801647 means the API rendered it as a template (high);
+- JSON with an extra field `apivigil_injected`: the field as a *key* of the API's answer means
+  fetched JSON is merged without validation (medium);
+- a redirect to an internal address of the callback server: a request for the redirect's own
+  token there means redirects are followed to internal addresses (high);
+- a body that trickles in for 4 s: the API holding its answer that long has no time limit on
+  third-party calls (medium); a 32 MiB body read to the end: no size limit (medium);
+- and the fetch itself went over plain http:// (low).
+
+Passive, no traffic: see `webhooks.py`. When no callback can reach the scanner, the check ends
+inconclusive; when the API refuses the callback URL, it completes (there is nothing of ours it
+consumes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import mark_inconclusive
+from apivigil.checks.ssrf.urlinputs import UrlInput, callback_probe, try_send, url_inputs
+from apivigil.core.models import (
+    Category,
+    Confidence,
+    Finding,
+    Owasp,
+    Remediation,
+    Severity,
+    flask_only,
+)
+from apivigil.http.callback import CallbackServer, Reply
+
+PRODUCT = str(1337 * 7331)
+SLOW_SECONDS = 4.0
+HUGE_BYTES = 32 * 1024 * 1024
+INJECTED_KEY = "apivigil_injected"
+
+_FIX = Remediation(
+    summary="Treat every third-party answer as untrusted input: validate it against a schema "
+    "and keep only the fields you expect, escape it before rendering, never render it as a "
+    "template, follow no redirects (or re-check each hop against the allow-list), insist on "
+    "https, and bound every call by a timeout and a size limit.",
+    examples=flask_only("""\
+response = httpx.get(url, follow_redirects=False, timeout=3)     # https and allow-listed
+data = PartnerRecord.model_validate_json(response.content[: 1024 * 1024])  # known fields only
+return render_template("preview.html", title=data.title)       # escaped, never a template
+"""),
+    references=("https://owasp.org/API-Security/editions/2023/en/"
+                "0xaa-unsafe-consumption-of-apis/",),
+)
+
+
+class FetchedContent(Check):
+    meta = CheckMeta(
+        id="unsafe_consumption.fetched-content",
+        title="Fetched third-party content is trusted (reflection, templates, JSON, limits)",
+        category=Category.UNSAFE_CONSUMPTION,
+        cwe=(20, 79, 1336, 400, 319),
+        owasp=(Owasp.API10,),
+        severity=Severity.HIGH,
+        sends="where the API fetches the callback URL: up to 5 GETs per input (2 inputs; JSON "
+        "body fields only with --allow-unsafe-methods), each pointing it at hostile content on "
+        "the scan's callback server (HTML, JSON, a redirect, a slow and a 32 MiB body)",
+        uses_callbacks=True,
+    )
+
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        return super().applies_to(ctx) or (
+            None if url_inputs(ctx) else "no URL-taking input (format uri/url, a URL-like "
+            "name or value) in the target's operations")
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        callbacks = ctx.callbacks
+        if callbacks is None or not callbacks.reachable_from(ctx.target.host):
+            mark_inconclusive(ctx, "unsafe_consumption.fetched-content: no callback could reach "
+                              "the scanner (pass --callback-listen and --callback-url)")
+            return
+        fetchers: list[UrlInput] = []
+        for item in url_inputs(ctx):
+            shared = callback_probe(ctx, item)
+            if shared is not None and callbacks.interactions(shared[0].token):
+                fetchers.append(item)
+                hit = callbacks.interactions(shared[0].token)[0]
+                if shared[0].url.startswith("http://"):
+                    yield self.finding(
+                        "cleartext-fetch",
+                        "Third-party content is fetched over plain http://",
+                        severity=Severity.LOW,
+                        confidence=Confidence.MEDIUM,
+                        description=(f"{item.operation} fetched {shared[0].url} given in "
+                                     f"{item.label} over cleartext HTTP: anyone on the path "
+                                     "can change what the API consumes."),
+                        remediation=_FIX,
+                        exchange=shared[1].exchange if shared[1] else None,
+                        path=item.endpoint.path, parameter=item.label, cwe=(319,),
+                        data={"callback_method": hit.method, "token": shared[0].token},
+                    )
+        for item in fetchers[:2]:
+            yield from self._hostile(ctx, callbacks, item)
+
+    def _hostile(self, ctx: ScanContext, callbacks: CallbackServer,
+                 item: UrlInput) -> Iterator[Finding]:
+        html = callbacks.issue(item.operation, item.label, Reply(
+            kind="html", content_type="text/html; charset=utf-8"))
+        page = (f"<p>apivigil</p><script>apivigil_{html.token}()</script>"
+                f"<b>{{{{1337*7331}}}}</b>").encode()
+        callbacks.set_reply(html.token, Reply(kind="html", body=page,
+                                              content_type="text/html; charset=utf-8"))
+        answer = try_send(ctx, item, html.url)
+        if answer is not None and callbacks.interactions(html.token):
+            if PRODUCT in answer.text:
+                yield self.finding(
+                    "template-evaluated", "Fetched content is rendered as a template",
+                    severity=Severity.HIGH, exchange=answer.exchange, cwe=(1336, 94),
+                    description=(f"{item.operation} fetched an HTML page holding "
+                                 f"{{{{1337*7331}}}} and answered {PRODUCT}: it renders "
+                                 "third-party content as a template (server-side template "
+                                 "injection through a consumed API)."),
+                    remediation=_FIX, path=item.endpoint.path, parameter=item.label,
+                    data={"token": html.token})
+            if f"<script>apivigil_{html.token}()" in answer.text:
+                in_html = "html" in answer.headers.get("content-type", "")
+                yield self.finding(
+                    "reflected-content", "Fetched HTML is reflected unsanitized",
+                    severity=Severity.MEDIUM if in_html else Severity.LOW,
+                    exchange=answer.exchange, cwe=(79,),
+                    description=(f"{item.operation} copied a <script> tag from the fetched "
+                                 f"page into its {'HTML ' if in_html else ''}answer unescaped: "
+                                 "third-party content reaches clients as markup."),
+                    remediation=_FIX, path=item.endpoint.path, parameter=item.label,
+                    data={"token": html.token})
+        yield from self._json(ctx, callbacks, item)
+        yield from self._redirect(ctx, callbacks, item)
+        yield from self._limits(ctx, callbacks, item)
+
+    def _json(self, ctx: ScanContext, callbacks: CallbackServer,
+              item: UrlInput) -> Iterator[Finding]:
+        probe = callbacks.issue(item.operation, item.label)
+        body = json.dumps({INJECTED_KEY: probe.token, "is_admin": True}).encode()
+        callbacks.set_reply(probe.token, Reply(kind="json", body=body,
+                                               content_type="application/json"))
+        answer = try_send(ctx, item, probe.url)
+        if answer is None or not callbacks.interactions(probe.token):
+            return
+        try:
+            parsed = json.loads(answer.text)
+        except ValueError:
+            return
+        if _has_key(parsed, INJECTED_KEY, probe.token):
+            yield self.finding(
+                "json-trusted", "Fetched JSON is merged into the answer without validation",
+                severity=Severity.MEDIUM, exchange=answer.exchange, cwe=(20, 915),
+                description=(f"{item.operation} fetched JSON with an extra field "
+                             f"{INJECTED_KEY!r} (and is_admin: true) and its answer carries "
+                             "that field: third-party data is trusted blindly, so whoever "
+                             "controls (or intercepts) the third party sets fields the API "
+                             "never meant to take."),
+                remediation=_FIX, path=item.endpoint.path, parameter=item.label,
+                data={"token": probe.token})
+
+    def _redirect(self, ctx: ScanContext, callbacks: CallbackServer,
+                  item: UrlInput) -> Iterator[Finding]:
+        landing = callbacks.issue(item.operation, item.label)
+        internal = callbacks.on_loopback
+        location = callbacks.internal_location(landing.token) if internal else landing.url
+        probe = callbacks.issue(item.operation, item.label,
+                                Reply(kind="redirect", location=location))
+        answer = try_send(ctx, item, probe.url)
+        if callbacks.interactions(probe.token) and callbacks.interactions(landing.token):
+            yield self.finding(
+                "redirect-followed",
+                "Redirects from a third party are followed" +
+                (" to internal addresses" if internal else ""),
+                severity=Severity.HIGH if internal else Severity.MEDIUM,
+                exchange=answer.exchange if answer else None, cwe=(918, 601),
+                description=(f"{item.operation} fetched {probe.url}, which redirected to "
+                             f"{location}, and the API followed it. An allow-list checked "
+                             "only on the first URL is bypassed this way."),
+                remediation=_FIX, path=item.endpoint.path, parameter=item.label,
+                data={"location": location, "token": probe.token})
+
+    def _limits(self, ctx: ScanContext, callbacks: CallbackServer,
+                item: UrlInput) -> Iterator[Finding]:
+        seconds = min(SLOW_SECONDS, ctx.options.timeout - 1.0)
+        if seconds >= 2.0:
+            slow = callbacks.issue(item.operation, item.label, Reply(
+                kind="slow", seconds=seconds, body=b" " * 64, content_type="text/plain"))
+            answer = try_send(ctx, item, slow.url)
+            _, complete = callbacks.delivery(slow.token)
+            if answer is not None and complete and answer.elapsed_s >= seconds * 0.9:
+                yield self.finding(
+                    "no-time-limit", "Third-party calls have no time limit",
+                    severity=Severity.MEDIUM, confidence=Confidence.MEDIUM,
+                    exchange=answer.exchange, cwe=(400,),
+                    owasp=(Owasp.API10, Owasp.API4),
+                    description=(f"{item.operation} waited {answer.elapsed_s:.1f} s for a "
+                                 f"third party that trickled its answer over {seconds:g} s: a "
+                                 "slow partner (or an attacker's URL) ties up the API's "
+                                 "workers."),
+                    remediation=_FIX, path=item.endpoint.path, parameter=item.label,
+                    data={"elapsed_s": round(answer.elapsed_s, 2), "trickle_s": seconds})
+        huge = callbacks.issue(item.operation, item.label, Reply(
+            kind="huge", size=HUGE_BYTES, content_type="application/octet-stream"))
+        answer = try_send(ctx, item, huge.url)
+        written, complete = callbacks.delivery(huge.token)
+        if complete:
+            yield self.finding(
+                "no-size-limit", "Third-party answers have no size limit",
+                severity=Severity.MEDIUM, confidence=Confidence.MEDIUM,
+                exchange=answer.exchange if answer else None, cwe=(400, 770),
+                owasp=(Owasp.API10, Owasp.API4),
+                description=(f"{item.operation} read a {written // 2**20} MiB answer from a "
+                             "third party to the end: a huge answer exhausts the API's "
+                             "memory."),
+                remediation=_FIX, path=item.endpoint.path, parameter=item.label,
+                data={"bytes_read": written})
+
+
+def _has_key(value: Any, key: str, token: str) -> bool:
+    """Whether `key` with `token` as its value is an object key anywhere in `value`."""
+    if isinstance(value, dict):
+        if value.get(key) == token:
+            return True
+        return any(_has_key(v, key, token) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_key(v, key, token) for v in value)
+    return False
