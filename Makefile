@@ -34,8 +34,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
-# Chromium + ChromeDriver, PostgreSQL (apt-get) and the SARIF Multitool (npm, into .tools/)
-# for the report and history tests; quick when already installed.
+# Chromium + ChromeDriver, PostgreSQL, Redis, poppler-utils (apt-get) and the SARIF Multitool
+# (npm, into .tools/) for the report, history and fleet tests; quick when already installed.
 system-deps:
 	bash scripts/system-deps.sh
 

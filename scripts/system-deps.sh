@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System tools the test suite needs beyond Python: headless Chromium and ChromeDriver (HTML
 # report), PostgreSQL (scan history), Microsoft's SARIF Multitool (npm, into ./.tools), the
-# openssl command (encryption tests).
+# openssl command (encryption tests), poppler-utils (pdftoppm/pdftotext read the PDF report) and
+# redis-server (the Celery broker of the fleet tests; the tests start their own on loopback).
 # Idempotent and quick when everything is there; installs what is missing (apt-get needs root,
 # as in CI). Run by `make system-deps`, which `make test` depends on.
 set -euo pipefail
@@ -17,6 +18,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 [ -x "$MULTITOOL" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
 # the openssl command signs the SHA-1 certificate of the encryption tests (cryptography won't)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""

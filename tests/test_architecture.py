@@ -16,6 +16,10 @@ ALLOWED = {
     "reporting": {"core", "reporting"},
     "demo": {"core", "demo"},
     "store": {"core", "store"},
+    "alerts": {"core", "store", "alerts"},
+    "fleet": {"core", "store", "engine", "alerts", "fleet"},
+    "server": {"core", "store", "reporting", "alerts", "fleet", "server"},
+    "mcp_server": {"core", "spec", "checks", "engine", "store", "mcp_server"},
 }
 
 

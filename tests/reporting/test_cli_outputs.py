@@ -43,7 +43,7 @@ def test_format_still_chooses_stdout(serve, authority, tmp_path):
 
 def test_unknown_extension_fails_before_scanning(tmp_path):
     # Nothing listens on port 9: had the scan started, this would be exit 3, not 2.
-    result = apivigil("scan", "https://127.0.0.1:9/", "-o", str(tmp_path / "report.pdf"))
+    result = apivigil("scan", "https://127.0.0.1:9/", "-o", str(tmp_path / "report.docx"))
     assert result.returncode == 2
     assert "cannot tell the report format" in result.stderr
     assert "Traceback" not in result.stderr

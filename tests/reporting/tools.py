@@ -1,8 +1,8 @@
 """External tools the report and history tests use, and the rule for when they are missing.
 
-`make system-deps` installs them (Chromium, ChromeDriver, PostgreSQL, the SARIF Multitool). In
-CI (CI=true) a missing tool FAILS the test, so a broken set-up cannot pass as green; on a
-developer's machine the test is skipped with the reason.
+`make system-deps` installs them (Chromium, ChromeDriver, PostgreSQL, poppler-utils, Redis, the
+SARIF Multitool). In CI (CI=true) a missing tool FAILS the test, so a broken set-up cannot pass
+as green; on a developer's machine the test is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ def chromium() -> tuple[str, str]:
     browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
     require(bool(browser and driver), "chromium and chromium-driver (Debian)")
     return str(browser), str(driver)
+
+
+def poppler() -> tuple[str, str]:
+    """pdftoppm and pdftotext, to look at a PDF report as a reader would."""
+    to_png, to_text = shutil.which("pdftoppm"), shutil.which("pdftotext")
+    require(bool(to_png and to_text), "poppler-utils (Debian)")
+    return str(to_png), str(to_text)
 
 
 def multitool() -> Path:

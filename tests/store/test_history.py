@@ -64,3 +64,22 @@ def test_urls():
     assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert resolve_url("history.db").startswith("sqlite:////")
     assert "hunter2" not in safe_url("postgresql://u:hunter2@h/db")
+
+
+def test_a_job_is_stored_once_even_when_two_workers_finish_it(db_url, two_scans):
+    """Queued scans carry a job id: a second save of the same job (a redelivered task whose
+    first worker stored it before dying) adds nothing and answers the first scan's id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    before, after = two_scans
+    with History(db_url) as history:
+        first = history.save(before, job_id="job-1")
+        assert history.save(after, job_id="job-1") == first
+        with ThreadPoolExecutor(4) as pool:  # racing saves of one new job
+            ids = set(pool.map(lambda _: history.save(after, job_id="job-2"), range(4)))
+        assert len(ids) == 1
+        assert history.count() == 2
+        assert history.scan_for_job("job-2") == ids.pop()
+        assert history.scan_for_job("job-3") is None
+        assert [s.id for s in history.scans(before_id=first + 1)] == [first]
+        assert history.targets() == [(before.target, 2, max(s.id for s in history.scans()))]

@@ -38,7 +38,7 @@ def main_callback(
 
 def _register_commands() -> None:
     """Import the command modules: each registers its commands on `app`."""
-    from apivigil.cli import audit, checks, demo, history, scan  # noqa: F401
+    from apivigil.cli import audit, checks, demo, history, monitor, scan  # noqa: F401
 
 
 def main() -> None:

@@ -82,7 +82,7 @@ FormatOpt = Annotated[str, typer.Option(
 OutputOpt = Annotated[list[Path] | None, typer.Option(
     "--output", "-o", rich_help_panel=REPORT,
     help="Write the report to FILE (repeatable); the format comes from the "
-    "extension: .sarif .json .html .xml (JUnit) .md .txt.")]
+    "extension: .sarif .json .html .xml (JUnit) .md .txt .pdf (printed by headless Chromium).")]
 FailOnOpt = Annotated[Severity | None, typer.Option(
     "--fail-on", rich_help_panel=REPORT,
     help="Exit 1 when a finding at or above this severity exists.")]

@@ -61,11 +61,11 @@ def emit(
     Without -o, stdout gets the --format report (terminal by default). With -o, stdout gets a
     report only when --format was chosen (on the command line or in the config file).
     """
-    from apivigil.reporting import terminal, writer
+    from apivigil.reporting import render_file, terminal, writer
 
     files, to_stdout = output_plan(ctx, output_format, output)
     for path, file_format in files:
-        _write(path, writer(file_format, verbose=verbose)(report))
+        _write(path, render_file(file_format, report, verbose=verbose))
     if to_stdout is None:
         return
     if to_stdout == "terminal":
@@ -81,7 +81,7 @@ def output_plan(
 
     Called before a scan too, so a bad -o extension fails fast.
     """
-    from apivigil.reporting import format_for_path
+    from apivigil.reporting import format_for_path, get_format
 
     outputs = [output] if isinstance(output, Path) else list(output or [])
     chosen = _given(ctx, "output_format")
@@ -90,12 +90,18 @@ def output_plan(
         file_format = format_for_path(path) or (str(output_format) if chosen else None)
         if file_format is None:
             raise UsageError(f"-o {path}: cannot tell the report format from the extension "
-                             "(use .sarif .json .html .xml .md .txt, or give --format)")
+                             "(use .sarif .json .html .xml .md .txt .pdf, or give --format)")
+        if file_format == "pdf":
+            from apivigil.reporting.pdf import find_chromium
+
+            find_chromium()  # before the scan, not after it
         files.append((path, file_format))
-    if not outputs:
-        return files, str(output_format)
     by_extension = all(format_for_path(path) for path in outputs)
-    return files, str(output_format) if chosen and by_extension else None
+    to_stdout = str(output_format) if not outputs or (chosen and by_extension) else None
+    if to_stdout is not None and get_format(to_stdout).render_bytes is not None:
+        raise UsageError(f"--format {to_stdout}: not for the terminal; write it to a file "
+                         f"with -o report.{to_stdout}")
+    return files, to_stdout
 
 
 def _given(ctx: typer.Context | None, name: str) -> bool:
@@ -131,8 +137,8 @@ def exit_code_for(report: Report, fail_on: Severity | None) -> int:
     return ExitCode.FINDINGS if failing else ExitCode.OK
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, content: bytes) -> None:
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(content)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None

@@ -17,6 +17,10 @@ EXTRAS: dict[str, frozenset[str]] = {
     "demo": frozenset({"flask", "werkzeug", "bcrypt", "trustme"}),
     "postgres": frozenset({"psycopg", "psycopg_binary"}),
     "strict": frozenset({"openapi_spec_validator", "jsonschema_path", "jsonschema"}),
+    "server": frozenset({"flask", "werkzeug", "bcrypt", "flask_wtf", "wtforms", "flask_limiter",
+                         "limits", "croniter"}),
+    "mcp": frozenset({"mcp", "mcp_types"}),
+    "fleet": frozenset({"celery", "kombu", "billiard", "redis", "croniter"}),
 }
 
 

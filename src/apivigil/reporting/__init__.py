@@ -5,7 +5,8 @@ registered as an `apivigil.formats` entry point in pyproject.toml, exactly as a 
 format is. `writer(name)` imports only the format asked for (jinja2 is not needed for JSON);
 `format_for_path` picks the format from a file extension (`-o report.sarif -o report.html`).
 The terminal writer also prints to a rich console (`terminal.render`); `terminal.render_text`
-is its plain-text form for files.
+is its plain-text form for files. A format whose files are not text (PDF: headless Chromium
+printing the HTML report) gives `render_bytes`; `render_file` gives any format's file content.
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ class ReportFormat:
     """A report format: its name (`--format NAME`), file extensions (`-o x.EXT`) and writer.
 
     `render_verbose`, when given, is used with `--verbose` (full evidence); otherwise `render`.
+    `render_bytes`, when given, makes it a file-only format (`-o`, not stdout): its files are
+    bytes (`render` then only explains that).
     """
 
     name: str
     extensions: tuple[str, ...]
     render: Writer
     render_verbose: Writer | None = None
+    render_bytes: Callable[[Report], bytes] | None = None
 
     def writer(self, *, verbose: bool = False) -> Writer:
         return (self.render_verbose or self.render) if verbose else self.render
@@ -93,3 +97,11 @@ def format_for_path(path: Path) -> str | None:
             if file_name.endswith(extension) and (best is None or len(extension) > best[0]):
                 best = (len(extension), name)
     return best[1] if best else None
+
+
+def render_file(name: str, report: Report, *, verbose: bool = False) -> bytes:
+    """A report file's content in one format, text or not."""
+    chosen = get_format(name)
+    if chosen.render_bytes is not None:
+        return chosen.render_bytes(report)
+    return chosen.writer(verbose=verbose)(report).encode("utf-8")

@@ -39,9 +39,10 @@ def _environment() -> Environment:
     )
 
 
-def render(report: Report) -> str:
-    """The whole report as one HTML document."""
-    return _environment().get_template("report.html.j2").render(**_context(report))
+def render(report: Report, *, expand_evidence: bool = False) -> str:
+    """The whole report as one HTML document (evidence folded, unless printing it)."""
+    return _environment().get_template("report.html.j2").render(
+        **_context(report), expand_evidence=expand_evidence)
 
 
 def _context(report: Report) -> dict[str, Any]:

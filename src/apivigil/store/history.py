@@ -8,8 +8,10 @@ is never printed; prefer a `~/.pgpass` file or PGPASSWORD).
 
 Two tables: `scans` (one row per scan: target, times, grade, score, counts per severity and the
 whole JSON report, already redacted) and `findings` (one row per finding: fingerprint, rule,
-severity, place) for queries such as "since when has this finding been open".
-The tables are created on first use.
+severity, place) for queries such as "since when has this finding been open". A third,
+`scan_jobs`, makes storing idempotent for queued scans: a job id is stored with its scan in one
+transaction and is unique, so a scan that a second worker re-ran (the first died before it
+acknowledged the task) is stored once. The tables are created on first use.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -30,7 +33,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from apivigil.core.errors import ScanError, UsageError
@@ -104,6 +107,16 @@ class FindingRow(_Base):
     scan: Mapped[ScanRow] = relationship(back_populates="findings")
 
 
+class ScanJobRow(_Base):
+    """A queued scan's job id -> the scan it stored (at most one, enforced by the database)."""
+
+    __tablename__ = "scan_jobs"
+
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"),
+                                         unique=True)
+
+
 @dataclass(frozen=True)
 class ScanSummary:
     """One line of `apivigil history`."""
@@ -157,8 +170,21 @@ class History:
     def close(self) -> None:
         self._engine.dispose()
 
-    def save(self, report: Report) -> int:
-        """Store one report; returns its scan id."""
+    @property
+    def engine(self) -> Engine:
+        """The database engine, for the other stores that share this database."""
+        return self._engine
+
+    def save(self, report: Report, *, job_id: str | None = None) -> int:
+        """Store one report; returns its scan id.
+
+        With a `job_id`, storing is idempotent: when that job's scan is already stored (another
+        worker ran it too), nothing is added and the stored scan's id is returned.
+        """
+        return self.save_job(report, job_id)[0]
+
+    def save_job(self, report: Report, job_id: str | None) -> tuple[int, bool]:
+        """`save`, and whether this call stored it (False: the job was stored before)."""
         counts = report.count_by_severity()
         row = ScanRow(
             target=report.target, started_at=report.started_at,
@@ -172,17 +198,53 @@ class History:
                                  place=f.path or f.url) for f in report.findings],
         )
         with self._session() as session:
+            if job_id is not None:
+                stored = session.get(ScanJobRow, job_id)
+                if stored is not None:
+                    return stored.scan_id, False
             session.add(row)
-            session.commit()
-            return row.id
+            try:
+                session.flush()
+                if job_id is not None:
+                    session.add(ScanJobRow(job_id=job_id, scan_id=row.id))
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                if job_id is None:
+                    raise
+                existing = session.get(ScanJobRow, job_id)
+                if existing is None:
+                    raise
+                return existing.scan_id, False
+            return row.id, True
 
-    def scans(self, *, target: str | None = None, limit: int = 20) -> list[ScanSummary]:
-        """The latest scans first (of one target if given)."""
-        query = select(ScanRow).order_by(ScanRow.id.desc()).limit(limit)
+    def scan_for_job(self, job_id: str) -> int | None:
+        """The scan a queued job stored, if it has."""
+        with self._session() as session:
+            row = session.get(ScanJobRow, job_id)
+            return row.scan_id if row is not None else None
+
+    def scans(self, *, target: str | None = None, limit: int = 20,
+              before_id: int | None = None) -> list[ScanSummary]:
+        """The latest scans first (of one target if given; older than `before_id` if given)."""
+        query = select(*_SUMMARY_COLUMNS).order_by(ScanRow.id.desc()).limit(limit)
         if target:
             query = query.where(ScanRow.target == target)
+        if before_id is not None:
+            query = query.where(ScanRow.id < before_id)
         with self._session() as session:
-            return [_summary(row) for row in session.scalars(query)]
+            return [_summary(row) for row in session.execute(query)]
+
+    def targets(self) -> list[tuple[str, int, int]]:
+        """Every scanned target with its number of scans and its newest scan id."""
+        query = (select(ScanRow.target, func.count(ScanRow.id), func.max(ScanRow.id))
+                 .group_by(ScanRow.target).order_by(ScanRow.target))
+        with self._session() as session:
+            return [(target, count, newest) for target, count, newest in session.execute(query)]
+
+    def count(self) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.count(ScanRow.id))) or 0)
 
     def report(self, scan_id: int) -> Report:
         with self._session() as session:
@@ -210,7 +272,13 @@ class History:
         return Session(self._engine, expire_on_commit=False)
 
 
-def _summary(row: ScanRow) -> ScanSummary:
+_SUMMARY_COLUMNS = (ScanRow.id, ScanRow.target, ScanRow.started_at, ScanRow.grade, ScanRow.score,
+                    ScanRow.requests, ScanRow.critical, ScanRow.high, ScanRow.medium,
+                    ScanRow.low, ScanRow.info)
+
+
+def _summary(row: Any) -> ScanSummary:
+    """A summary from the summary columns (never the whole JSON report: lists stay fast)."""
     return ScanSummary(
         id=row.id, target=row.target, started_at=_utc(row.started_at), grade=row.grade,
         score=row.score, requests=row.requests,
