@@ -108,3 +108,17 @@ def test_environment_dumps_json_and_text():
                      ("env-secret", "URL with a password")}
     text = "PATH=/usr/bin\nexport API_TOKEN=abcd1234efgh\nSECRET_KEY='xyz12345'\nEMPTY_KEY=\n"
     assert {m.label for m in scan(text)} == {"API_TOKEN value", "SECRET_KEY value"}
+
+
+def test_what_was_not_tried_is_said_per_operation(serve, run_scan, tmp_spec, authority):
+    https = serve(tutorial_api(fixed=True), tls="modern")
+    one = _identities(https.url, authority)[:1]
+    report = run_scan(https.url, spec=tmp_spec(SPEC), identities=one,
+                      checks=("bola.cross-identity", "input_validation.sql-differential"))
+    ops = {(o.method, o.path): o for o in report.operations}
+    assert ops["GET", "/books/{title}"].not_tried == [
+        "object-level authorization (BOLA): needs two identities (--identity "
+        "NAME=USER:PASSWORD, repeatable)"]
+    assert "input_validation.sql-differential" in ops["GET", "/users/{username}"].tried
+    assert ops["GET", "/health"].not_tried == [
+        "injection and malformed-input probes: no path or query parameter to vary"]
