@@ -14,7 +14,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from apivigil.checks.target import Endpoint, Target
@@ -30,10 +30,12 @@ from apivigil.core.models import (
     Severity,
 )
 from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
-from apivigil.http.callback import CallbackServer
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse, throttling_signal
 from apivigil.http.login import LoginFlow
 from apivigil.spec.model import ApiSpec
+
+if TYPE_CHECKING:  # the callback listener (http.server) is imported only by a scan using it
+    from apivigil.http.callback import CallbackServer
 
 T = TypeVar("T")
 

@@ -49,8 +49,11 @@ def probe_endpoints(ctx: ScanContext, limit: int = 5) -> list[Endpoint]:
 
 
 def mark_inconclusive(ctx: ScanContext, reason: str) -> None:
-    """The check could not reach a verdict (e.g. no callback could arrive): never clean."""
+    """The check could not reach a verdict (e.g. no callback could arrive): it ends
+    `inconclusive` with the reason, never completed (clean), and the notices say why."""
     ctx.notices.append(reason)
+    check, sep, why = reason.partition(": ")
+    ctx.http.inconclusive(f"no verdict: {why}" if sep and "." in check else reason)
 
 
 def login_point(ctx: ScanContext) -> Endpoint | None:

@@ -84,7 +84,8 @@ class Owasp(StrEnum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # The validators are built on first use, not at import: start-up time (issue 17).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Evidence(_Frozen):
@@ -319,7 +320,7 @@ class Report(_Frozen):
             counts[outcome.status] += 1
         parts = [f"{counts[OutcomeStatus.COMPLETED]} of {len(self.checks)} checks completed"]
         if counts[OutcomeStatus.INCONCLUSIVE]:
-            causes = sorted({(o.reason or "unknown").split(":", 1)[0] for o in self.checks
+            causes = sorted({_cause(o.reason) for o in self.checks
                              if o.status is OutcomeStatus.INCONCLUSIVE})
             parts.append(f"{counts[OutcomeStatus.INCONCLUSIVE]} inconclusive: "
                          f"{', '.join(causes)}")
@@ -331,3 +332,9 @@ class Report(_Frozen):
 
     def worst_severity(self) -> Severity | None:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+
+def _cause(reason: str | None) -> str:
+    """'throttled' from 'throttled: 429 Too Many Requests on GET /x'; 'no verdict' otherwise."""
+    cause, sep, _ = (reason or "").partition(":")
+    return cause if sep and len(cause) <= 20 else "no verdict"

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import groupby
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from apivigil.checks.base import (
@@ -28,7 +29,6 @@ from apivigil.checks.base import (
     Setting,
     SharedCache,
 )
-from apivigil.checks.registry import REGISTRY, Registry
 from apivigil.checks.target import Endpoint, Target
 from apivigil.core.config import Credentials, Identity, ScanOptions
 from apivigil.core.errors import (
@@ -50,21 +50,15 @@ from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.engine.coverage import operation_statuses
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
-from apivigil.engine.fetch import SpecFetcher
 from apivigil.engine.framework import recognise
-from apivigil.engine.login import (
-    log_in_identities,
-    login_flow,
-    place_api_key,
-    session_notices,
-)
 from apivigil.engine.report import build_report
-from apivigil.http.callback import CallbackServer, parse_listen
 from apivigil.http.client import CERTIFICATE_PROBLEM, ClientLimits, ProbeClient, TlsSettings
-from apivigil.http.login import LoginFlow
-from apivigil.spec.loader import build_spec, load_spec, parse_document
 from apivigil.spec.model import ApiSpec
 
+if TYPE_CHECKING:  # imported where used: a scan's first request should not wait for them
+    from apivigil.checks.registry import Registry
+    from apivigil.http.callback import CallbackServer
+    from apivigil.http.login import LoginFlow
 log = logging.getLogger("apivigil.engine")
 
 
@@ -98,13 +92,14 @@ ENGINE_SETTINGS = (
 )
 
 
-def known_settings(registry: Registry = REGISTRY) -> dict[str, Setting]:
+def known_settings(registry: Registry | None = None) -> dict[str, Setting]:
     """Every setting `--set` accepts: the engine's and each check's."""
-    return {**{s.name: s for s in ENGINE_SETTINGS}, **registry.settings()}
+    checks = (registry or default_registry()).settings()
+    return {**{s.name: s for s in ENGINE_SETTINGS}, **checks}
 
 
 def resolve_settings(
-    given: Mapping[str, object], registry: Registry = REGISTRY
+    given: Mapping[str, object], registry: Registry | None = None
 ) -> dict[str, object]:
     """Every known setting with its typed value: the given one (checked) or its default.
     An unknown name or a bad value is a usage error (exit 2), so a typo never goes unnoticed."""
@@ -125,11 +120,14 @@ class Scanner:
         options: ScanOptions,
         *,
         listener: Listener = ignore_events,
-        registry: Registry = REGISTRY,
+        registry: Registry | None = None,
     ) -> None:
-        self.options = replace(options, settings=resolve_settings(options.settings, registry))
+        if options.settings:  # checked before any traffic (checks default what is not given)
+            registry = registry or default_registry()
+            options = replace(options, settings=resolve_settings(options.settings, registry))
+        self.options = options
         self.listener = listener
-        self.registry = registry
+        self.registry = registry  # None: every installed check (loaded after the preflight)
         self.redactor = build_redactor(options)
         self.notices: list[str] = []
         self._untrusted: str | None = None  # why credentials are withheld from a bad certificate
@@ -139,14 +137,14 @@ class Scanner:
         options = self.options
         started_at = datetime.now(UTC)
         target = Target.parse(options.url, options.http_port, options.https_port)
-        selected = self.registry.select(options.checks, options.skip_checks)
-        for problem in self.registry.problems:
-            self._notice(problem)
+        selected: list[type[Check]] | None = None
+        if self.registry is not None or options.checks or options.skip_checks:
+            self.registry = self.registry or default_registry()
+            # an unknown check name is a usage error before any traffic
+            selected = self.registry.select(options.checks, options.skip_checks)
         client = self._client(target, untrusted=False)
         callbacks: CallbackServer | None = None
         try:
-            if any(c.meta.uses_callbacks for c in selected):
-                callbacks = self._callback_server(target)
             spec = self._load_spec(client) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
@@ -155,6 +153,14 @@ class Scanner:
             except UntrustedCertificateError as exc:
                 client.close()
                 client = self._scan_untrusted(target, str(exc))
+            # Importing every check takes longer than the first request: it comes after it.
+            registry = self.registry or default_registry()
+            if selected is None:
+                selected = registry.select(options.checks, options.skip_checks)
+            for problem in registry.problems:
+                self._notice(problem)
+            if any(c.meta.uses_callbacks for c in selected):
+                callbacks = self._callback_server(target)
             if spec is None and options.setting("discover_spec", True):
                 discovered = self._discover_spec(client, target)
                 if discovered is not None:
@@ -187,6 +193,8 @@ class Scanner:
                 for outcome, found in results:
                     outcomes.append(outcome)
                     findings.extend(found)
+            from apivigil.engine.login import session_notices
+
             for line in session_notices(client):
                 self._notice(line)
             operations = (operation_statuses(target, options, client.exchanges,
@@ -240,6 +248,8 @@ class Scanner:
         return client
 
     def _callback_server(self, target: Target) -> CallbackServer:
+        from apivigil.http.callback import CallbackServer, parse_listen
+
         """The scan's own callback listener: loopback on a free port unless told otherwise."""
         listen = parse_listen(self.options.callback_listen) if self.options.callback_listen \
             else ("127.0.0.1", 0)
@@ -252,6 +262,9 @@ class Scanner:
 
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
         """--spec as a file or URL; external references only from the spec's own host."""
+        from apivigil.engine.fetch import SpecFetcher
+        from apivigil.spec.loader import load_spec
+
         source = self.options.spec or ""
         with SpecFetcher(source, client.ssl_context, self.options.timeout) as fetch:
             return load_spec(source, fetch)
@@ -262,6 +275,8 @@ class Scanner:
         """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests per base
         path); off with `--set discover_spec=false`. Returns it with the path prefix it was
         found under."""
+        from apivigil.spec.loader import build_spec, parse_document
+
         prefixes = dict.fromkeys([target.base_path, ""])
         for path in DISCOVERY_PATHS:
             for prefix in prefixes:
@@ -314,6 +329,8 @@ class Scanner:
     ) -> tuple[Credentials | None, str | None, tuple[Identity, ...], LoginFlow | None]:
         """Log in, place API keys and verify every identity before trusting any result that
         used them; withhold them all (with a notice) from a cleartext target."""
+        from apivigil.engine.login import log_in_identities, login_flow, place_api_key
+
         options = self.options
         flow = login_flow(options, target, spec, self._notice)
         if flow is not None:  # the named login takes POSTs (the authentication checks' too)
@@ -509,6 +526,11 @@ DISCOVERY_PATHS = ("/openapi.json", "/swagger.json", "/v3/api-docs", "/api-docs"
                    "/docs/openapi.json", "/openapi.yaml", "/swagger/v1/swagger.json")
 
 
+def default_registry() -> Registry:
+    """Every installed check (importing them all is the slowest part of a scan's start)."""
+    from apivigil.checks.registry import REGISTRY
+
+    return REGISTRY
 
 
 
