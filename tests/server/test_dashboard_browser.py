@@ -74,7 +74,7 @@ def test_log_in_add_the_demo_scan_it_and_see_the_result(dashboard, browser, monk
         rows[0].click()
         assert browser.find_element(by_id, "grade").text == grade
         findings = browser.find_element(by_id, "findings").text
-        assert "Fix:" in findings and "Evidence:" in findings
+        assert "Fix:" in findings and "Request" in findings and "Response" in findings
         assert grade != "A"  # the vulnerable demo has real problems
         assert DEMO_PASSWORD not in browser.page_source
         assert browser.execute_script("return document.querySelectorAll('script').length") == 0
