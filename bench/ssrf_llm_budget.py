@@ -25,7 +25,7 @@ from apivigil.core.config import ScanOptions
 from apivigil.demo.server import serve_wsgi
 from apivigil.engine.runner import Scanner
 
-URL_OPERATIONS = ("preview", "import", "avatar", "webhook_test")
+URL_OPERATIONS = ("preview", "feed", "avatar", "webhook_test")
 
 
 def twenty_operation_api(metadata_origin: str, fetch: bool) -> tuple[Flask, dict[str, Any]]:

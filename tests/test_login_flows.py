@@ -242,3 +242,12 @@ def test_cli_login_and_token_kinds(serve, authority):
     assert "apivigil: error: identity 'user': login POST /api/login (--login) failed: HTTP 401" \
         in result.stderr.splitlines()[-1]
     assert "Traceback" not in result.stderr
+
+
+def test_login_body_shapes_the_oauth2_token_request(serve_asgi, run_scan):
+    url = serve_asgi(oauth_api())
+    template = "grant_type=password&username={user}&password={password}&client_id=apivigil"
+    report = run_scan(url, credentials=CREDS, checks=(NEEDS_CREDENTIALS,),
+                      login=LoginOptions(body_template=template))
+    assert outcome(report, NEEDS_CREDENTIALS) == "completed"
+    assert any("the spec's OAuth2 password flow" in n for n in report.notices)

@@ -127,7 +127,10 @@ def test_throttling_login_is_reported_as_throttled_never_a_crash(serve, run_scan
     ids = rule_ids(report)
     assert "rate_limiting.no-login-throttling" not in ids
     assert "rate_limiting.login-throttled" in ids
-    assert any("throttled" in n and "inconclusive" in n for n in report.notices)
+    # said as a notice, or (with the inconclusive outcome) on the checks it stopped
+    assert any("throttled" in n and "inconclusive" in n for n in report.notices) or any(
+        o.status.value == "inconclusive" and "throttled" in (o.reason or "")
+        for o in report.checks)
 
 
 def test_oauth2_form_login_gets_the_same_checks(serve_asgi, run_scan):
@@ -156,3 +159,65 @@ def test_timing_enumeration_clean_login(serve, run_scan):
     report, _ = scan_login(serve, run_scan, jwt_api(), "authentication.user-enumeration-timing")
     assert report.findings == []
     assert outcome(report, "authentication.user-enumeration-timing") == "completed"
+
+
+def test_login_throttling_bypass_with_a_forged_address(serve, run_scan):
+    report, recorder = scan_login(
+        serve, run_scan, jwt_api(throttle_after=4, throttle_key="x-forwarded-for"),
+        "rate_limiting.bypass")
+    [finding] = [f for f in report.findings if f.id == "rate_limiting.address-header-bypass"]
+    assert finding.parameter == "X-Forwarded-For"
+    assert finding.description.startswith("POST /api/login was throttled at failed login 5")
+    assert all(r["method"] == "POST" for r in recorder.requests if r["path"] == "/api/login")
+
+
+def test_login_throttling_keyed_on_the_connection_is_not_bypassed(serve, run_scan):
+    report, _ = scan_login(serve, run_scan, jwt_api(throttle_after=4), "rate_limiting.bypass")
+    assert above_low(report) == []
+    assert outcome(report, "rate_limiting.bypass") == "completed"
+
+
+def test_cli_bad_login_options_are_exit_2():
+    import subprocess
+    import sys
+
+    for extra in (["--login", "api/login"], ["--login", "/l", "--login-body", '{"u": "x"}']):
+        result = subprocess.run([sys.executable, "-m", "apivigil", "scan",
+                                 "https://127.0.0.1:9/", "-u", "a:b", *extra],
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 2
+        assert result.stderr.startswith("apivigil: error: --login")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("vulnerable", [True, False], ids=["any-key", "clean"])
+def test_api_key_enforcement(serve, run_scan, vulnerable):
+    from apivigil.core.config import Identity
+    from tests.fixtures.apps.tokens import API_KEY, apikey_api
+
+    https = serve(apikey_api(any_key=vulnerable), tls="modern")
+    report = run_scan(https.url, checks=("authentication.enforcement",),
+                      user_credential=Identity.from_credential("user", f"apikey:{API_KEY}"))
+    titles = {f.title for f in report.findings}
+    if vulnerable:
+        assert titles == {"Protected endpoint accepts a random X-API-Key"}
+    else:
+        assert report.findings == []
+        assert outcome(report, "authentication.enforcement") == "completed"
+
+
+@pytest.mark.parametrize("vulnerable", [True, False], ids=["any-session", "clean"])
+def test_session_cookie_enforcement(serve, run_scan, vulnerable):
+    from tests.fixtures.apps.tokens import cookie_api
+
+    recorder = Recorder(cookie_api(any_session=vulnerable))
+    https = serve(recorder, tls="modern")
+    report = run_scan(https.url, credentials=CREDS, login=LOGIN,
+                      checks=("authentication.enforcement",))
+    assert any("HTTP_COOKIE=session=x-" in r["headers"] for r in recorder.requests)
+    if vulnerable:
+        assert {f.title for f in report.findings} == {
+            "Protected endpoint accepts a random session cookie"}
+    else:
+        assert report.findings == []
+        assert outcome(report, "authentication.enforcement") == "completed"

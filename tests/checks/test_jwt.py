@@ -103,3 +103,19 @@ def test_no_jwt_is_a_clear_skip(serve, run_scan):
     assert {o.status.value for o in report.checks} == {"skipped"}
     assert all("no JWT among the credentials" in (o.reason or "") for o in report.checks)
     json.dumps(report.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("token", [
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.a",  # a signature that is not base64url
+    "eyJhbGciOiJIUzI1NiJ9.W10.c2ln",  # claims that are a list
+    "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",  # unsigned
+    "not-a-jwt-at-all",
+])
+def test_odd_tokens_never_crash_the_family(serve, run_scan, token):
+    from apivigil.core.config import Identity
+
+    https = serve(jwt_api("any-token"), tls="modern")
+    report = run_scan(https.url, checks=JWT,
+                      user_credential=Identity.from_credential("user", f"bearer:{token}"))
+    assert {o.status.value for o in report.checks} <= {"completed", "skipped"}
+    assert token not in report.model_dump_json()

@@ -103,3 +103,26 @@ def test_a_streaming_endpoint_is_read_from_its_events(serve, run_scan, tmp_spec)
             "llm_security.system-prompt-leak", "llm_security.unbounded-output"} <= ids(report)
     override = next(f for f in report.findings if f.id == "llm_security.instruction-override")
     assert str(override.evidence.data["reply"]).startswith("APIVIGIL-")
+
+
+def test_an_ordinary_post_is_never_prompted(serve, run_scan, tmp_spec):
+    from flask import Flask, jsonify
+
+    app = Flask("invoices")
+    app.add_url_rule("/api/invoices/generate", "generate", lambda: (jsonify(id=1), 201),
+                     methods=["POST"])
+    app.add_url_rule("/api/messages", "messages", lambda: (jsonify(sent=True), 201),
+                     methods=["POST"])
+    recorder = Recorder(app)
+    api = serve(recorder)
+    body = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+        "to": {"type": "string"}, "messages": {"type": "array", "items": {
+            "type": "object", "properties": {"text": {"type": "string"}}}}}}}}}
+    spec = {"openapi": "3.0.3", "info": {"title": "i", "version": "1"}, "paths": {
+        "/api/invoices/generate": {"post": {"requestBody": body,
+                                            "responses": {"201": {"description": "ok"}}}},
+        "/api/messages": {"post": {"requestBody": body,
+                                   "responses": {"201": {"description": "ok"}}}}}}
+    report = run_scan(api.url, spec=tmp_spec(spec), **LLM)
+    assert {o.status.value for o in report.checks} == {"skipped"}
+    assert not [r for r in recorder.requests if r["method"] == "POST"]

@@ -72,3 +72,20 @@ def test_fastapi_consumer_with_limits_and_signed_webhooks_is_silent(serve_asgi, 
     assert outcome(report, "unsafe_consumption.webhook-signing") == "completed"
     categories = {c.category.value: c for c in report.categories}
     assert categories["unsafe_consumption"].score == 100
+
+
+def test_a_careful_consumer_that_does_fetch_is_judged_clean(serve, run_scan, tmp_spec):
+    """Every hostile answer is fetched and handled: nothing above low (plain http is low)."""
+    import socket
+
+    from tests.fixtures.apps.fetchers import careful_consumer_flask
+
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    api = serve(careful_consumer_flask(f"http://127.0.0.1:{port}"))
+    report = run_scan(api.url, spec=tmp_spec(SPEC_PREVIEW), callback_listen=f"127.0.0.1:{port}",
+                      checks=("unsafe_consumption.fetched-content",))
+    assert summary(report) == {("unsafe_consumption.cleartext-fetch", "low", "query url")}
+    assert outcome(report, "unsafe_consumption.fetched-content") == "completed"
+    assert report.checks[0].requests >= 6  # the callback probe and five hostile answers

@@ -69,11 +69,14 @@ def operation_statuses(
         if exchange.status is not None:
             first_status.setdefault(id(endpoint), exchange.status)
     tried: dict[int, set[str]] = defaultdict(set)
+    varied: dict[int, set[str]] = defaultdict(set)  # sent something other than the ordinary URL
     for check, requests in sent_by.items():
         for method, url in requests:
             endpoint = attribution.operation(method, url)
             if endpoint is not None:
                 tried[id(endpoint)].add(check)
+                if url != endpoint.url:
+                    varied[id(endpoint)].add(check)
     by_check = {o.check: o for o in outcomes}
     statuses = []
     for endpoint in target.endpoints:
@@ -86,7 +89,7 @@ def operation_statuses(
             http_status=first_status.get(key),
             requests=counts[key],
             tried=sorted(tried[key]),
-            not_tried=not_tried(endpoint, tried[key], by_check, options),
+            not_tried=not_tried(endpoint, tried[key], varied[key], by_check, options),
         ))
     for endpoint in target.excluded:
         patterns = [p for p in options.exclude if excluded(endpoint, (p,))]
@@ -96,9 +99,10 @@ def operation_statuses(
     return statuses
 
 
-def not_tried(endpoint: Endpoint, tried: set[str], by_check: Mapping[str, CheckOutcome],
-              options: ScanOptions) -> list[str]:
-    """What a user might expect on this operation that did not happen, and why."""
+def not_tried(endpoint: Endpoint, tried: set[str], varied: set[str],
+              by_check: Mapping[str, CheckOutcome], options: ScanOptions) -> list[str]:
+    """What a user might expect on this operation that did not happen, and why. `varied`:
+    the checks that sent it more than its ordinary request (a probe, not a baseline)."""
     if endpoint.method in UNSAFE and not options.allow_unsafe_methods:
         return [f"everything: {endpoint.method} is sent only with --allow-unsafe-methods"]
     if endpoint.method != "GET":
@@ -107,10 +111,11 @@ def not_tried(endpoint: Endpoint, tried: set[str], by_check: Mapping[str, CheckO
         return ["passive and active probes: a GET whose name says it acts is called once, "
                 "anonymously, by input_validation.state-changing-get only"]
     missing = []
-    if not tried:
+    observer = by_check.get("data_exposure.sensitive-data")
+    if not tried and observer is not None and observer.status is OutcomeStatus.COMPLETED:
         missing.append("observation: the request budget ran out before this operation")
     probes = [by_check[c] for c in ACTIVE_PROBES if c in by_check]
-    if probes and not tried & set(ACTIVE_PROBES):
+    if probes and not varied & set(ACTIVE_PROBES):
         ran = [o for o in probes if o.status is OutcomeStatus.COMPLETED]
         if not ran:
             reasons = {o.reason or o.status.value for o in probes}
@@ -121,6 +126,9 @@ def not_tried(endpoint: Endpoint, tried: set[str], by_check: Mapping[str, CheckO
         else:
             missing.append("injection and malformed-input probes: their budgets went to "
                            "riskier operations first (raise --max-requests)")
+    bola = by_check.get("bola.cross-identity")
+    if "{" in endpoint.path and bola is not None and bola.status is OutcomeStatus.SKIPPED:
+        missing.append(f"object-level authorization (BOLA): {bola.reason}")
     return missing
 
 

@@ -47,9 +47,11 @@ def login_flow(options: ScanOptions, target: Target, spec: ApiSpec | None,
             notice(f"the spec's OAuth2 password flow ({scheme.name}) has its tokenUrl on "
                    f"another host; not used (apivigil stays on {target.host})")
             continue
-        return LoginFlow(url, "form", "username", "password",
+        template = login.body_template  # e.g. a client_id the token endpoint also wants
+        return LoginFlow(url, "json" if template and template.lstrip().startswith("{")
+                         else "form", "username", "password",
                          extra_fields=(("grant_type", "password"),),
-                         token_field=login.token_field,
+                         template=template, token_field=login.token_field,
                          source=f"the spec's OAuth2 password flow {scheme.name!r}")
     return None
 

@@ -109,11 +109,11 @@ def _variants_for(scheme: str, key_header: str | None) -> list[tuple[str, dict[s
             ("another scheme (a random Basic pair)", {"Authorization": basic_header(
                 random_username(), "wrong-" + random_username())}),
         ]
+    if scheme == "cookie" and key_header:
+        return [("a random session cookie",
+                 {"Cookie": f"{key_header}=x-{secrets.token_hex(16)}"})]
     if scheme == "apikey" and key_header:
-        value = "x-" + secrets.token_hex(16)
-        if key_header.lower() == "cookie":
-            return [("a random session cookie", {"Cookie": f"session={value}"})]
-        return [(f"a random {key_header}", {key_header: value}),
+        return [(f"a random {key_header}", {key_header: "x-" + secrets.token_hex(16)}),
                 (f"an empty {key_header}", {key_header: ""})]
     return [
         ("wrong credentials", {"Authorization": basic_header(random_username(),
@@ -125,15 +125,16 @@ def _variants_for(scheme: str, key_header: str | None) -> list[tuple[str, dict[s
 
 def endpoint_scheme(ctx: ScanContext, endpoint: Endpoint,
                     anonymous: ProbeResponse) -> tuple[str, str | None]:
-    """("basic" | "bearer" | "apikey", the API key's header name) for this endpoint."""
+    """("basic" | "bearer" | "apikey" | "cookie", the API key's header or cookie name)."""
     offered = challenges(anonymous)
     if offered == ["bearer"]:
         return "bearer", None
     if ctx.spec is not None and endpoint.operation is not None:
         for declared in ctx.spec.schemes_of(endpoint.operation):
-            if declared.type == "apiKey" and declared.location in ("header", "cookie"):
-                name = "Cookie" if declared.location == "cookie" else declared.parameter_name
-                return "apikey", name
+            if declared.type == "apiKey" and declared.location == "header":
+                return "apikey", declared.parameter_name
+            if declared.type == "apiKey" and declared.location == "cookie":
+                return "cookie", declared.parameter_name
             if declared.type in ("oauth2", "openIdConnect") or declared.scheme == "bearer":
                 return "bearer", None
             if declared.scheme == "basic":
@@ -141,8 +142,8 @@ def endpoint_scheme(ctx: ScanContext, endpoint: Endpoint,
     kind = ctx.credential_kind
     if kind == "bearer token":
         return "bearer", None
-    if kind == "session cookie":
-        return "apikey", "Cookie"
+    if kind == "session cookie" and ctx.identities[0].header is not None:
+        return "cookie", ctx.identities[0].header[1].partition("=")[0].strip()
     if "basic" in offered or kind == "HTTP Basic":
         return "basic", None
     if ctx.identities and ctx.identities[0].header is not None:

@@ -1,9 +1,11 @@
 """Finding LLM endpoints, talking to them, and reading their answers.
 
-An operation is a candidate when its path looks like a model API (OpenAI `/chat/completions`,
-`/completions`, Anthropic `/messages`, `/chat`, `/generate`, `/prompt`, `/ask`, `/llm`...) or
-its JSON body takes `messages` or `prompt`. Without a spec, the target URL itself is a
-candidate when its path looks like one. One benign prompt per candidate (shared by every LLM
+A POST operation is a candidate when its path is one only model APIs use (OpenAI
+`/chat/completions`, `/completions`, `/v1/responses`, Anthropic `/v1/messages`, Ollama
+`/api/generate` and `/api/chat`, `/chat`, `/llm`) or its JSON body takes a `prompt` or chat
+`messages` with roles; a path such as `/invoices/generate` never is, because a prompt is POSTed
+to every candidate. Without a spec, the target URL itself is a candidate when its path is one.
+One benign prompt per candidate (shared by every LLM
 check through the cache) confirms it: an LLM endpoint answers with a completion (`choices`,
 `content[].text`, `completion`, `output`, `response`, `reply`, `answer`, or a text/event-stream
 of deltas) or refuses anonymous callers (401/403).
@@ -27,9 +29,11 @@ from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.http.client import ProbeResponse
 from apivigil.spec.model import JsonObject
 
+# Paths that only model APIs use; other operations must show a model-shaped body, because a
+# prompt is POSTed to whatever is detected (a POST /invoices/generate must never get one).
 LLM_PATH = re.compile(
-    r"(chat/completions|/completions?$|/v\d+/messages$|/messages$|/chat$|/chat/|/generate|"
-    r"/prompt|/ask$|/llm|/ai/|/assistant|/inference|/conversation)", re.IGNORECASE)
+    r"(chat/completions$|/completions$|/v\d+/messages$|/v\d+/responses$|/llm(/|$)|"
+    r"/chat$|/v\d+/generate$|/api/generate$|/api/chat$)", re.IGNORECASE)
 TIERS = {"off": 0, "quick": 5, "standard": 12, "deep": 20}
 BENIGN_PROMPT = "Reply with the single word: pong."
 _TEXT_FIELDS = ("message", "input", "query", "question", "text", "content")
@@ -79,9 +83,21 @@ def candidates(ctx: ScanContext) -> list[tuple[Endpoint, str]]:
             if LLM_PATH.search(endpoint.path):
                 found.append((endpoint, shape))
         elif endpoint.method == "POST" and (LLM_PATH.search(endpoint.path)
-                                            or {"messages", "prompt"} & set(properties)):
+                                            or _model_shaped(properties)):
             found.append((endpoint, shape))
     return found[:2]
+
+
+def _model_shaped(properties: dict[str, Any]) -> bool:
+    """A body that takes a prompt, or chat messages with roles."""
+    if isinstance(properties.get("prompt"), dict):
+        return True
+    messages = properties.get("messages")
+    if not isinstance(messages, dict) or messages.get("type") not in ("array", None):
+        return False
+    items = messages.get("items")
+    declared = items.get("properties") if isinstance(items, dict) else None
+    return not isinstance(declared, dict) or "role" in declared
 
 
 def _shape(path: str, properties: dict[str, Any]) -> str:
