@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from apivigil.checks.target import Endpoint, Target
 from apivigil.core.config import Credentials, Identity, ScanOptions
@@ -28,10 +28,12 @@ from apivigil.core.models import (
     Severity,
 )
 from apivigil.core.redaction import SENSITIVE_HEADERS, Redactor
-from apivigil.http.callback import CallbackServer
 from apivigil.http.client import Exchange, ProbeClient, ProbeResponse
 from apivigil.http.login import LoginFlow
 from apivigil.spec.model import ApiSpec
+
+if TYPE_CHECKING:  # the callback listener (http.server) is imported only by a scan using it
+    from apivigil.http.callback import CallbackServer
 
 T = TypeVar("T")
 

@@ -84,7 +84,8 @@ class Owasp(StrEnum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # The validators are built on first use, not at import: start-up time (issue 17).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Evidence(_Frozen):

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from itertools import groupby
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from apivigil.checks.base import Check, CheckHttp, ScanContext, SharedCache
-from apivigil.checks.registry import REGISTRY, Registry
 from apivigil.checks.target import Endpoint, Target
 from apivigil.core.config import Credentials, Identity, ScanOptions
 from apivigil.core.errors import (
@@ -37,20 +37,15 @@ from apivigil.core.redaction import Redactor, is_secret_header
 from apivigil.engine.coverage import operation_statuses
 from apivigil.engine.events import CheckFinished, CheckStarted, Listener, Notice, ScanStarted
 from apivigil.engine.events import ignore as ignore_events
-from apivigil.engine.fetch import SpecFetcher
 from apivigil.engine.framework import recognise
-from apivigil.engine.login import (
-    log_in_identities,
-    login_flow,
-    place_api_key,
-    session_notices,
-)
 from apivigil.engine.report import build_report
-from apivigil.http.callback import CallbackServer, parse_listen
 from apivigil.http.client import ClientLimits, ProbeClient, TlsSettings
-from apivigil.http.login import LoginFlow
-from apivigil.spec.loader import build_spec, load_spec, parse_document
 from apivigil.spec.model import ApiSpec
+
+if TYPE_CHECKING:  # imported where used: a scan's first request should not wait for them
+    from apivigil.checks.registry import Registry
+    from apivigil.http.callback import CallbackServer
+    from apivigil.http.login import LoginFlow
 
 SEQUENTIAL_PHASE = 10  # checks in this phase or later run one at a time (timing, throttling)
 log = logging.getLogger("apivigil.engine")
@@ -87,11 +82,11 @@ class Scanner:
         options: ScanOptions,
         *,
         listener: Listener = ignore_events,
-        registry: Registry = REGISTRY,
+        registry: Registry | None = None,
     ) -> None:
         self.options = options
         self.listener = listener
-        self.registry = registry
+        self.registry = registry  # None: every installed check (loaded after the preflight)
         self.redactor = build_redactor(options)
         self.notices: list[str] = []
         self._sent_by: dict[str, list[tuple[str, str]]] = {}
@@ -100,9 +95,11 @@ class Scanner:
         options = self.options
         started_at = datetime.now(UTC)
         target = Target.parse(options.url, options.http_port, options.https_port)
-        selected = self.registry.select(options.checks, options.skip_checks)
-        for problem in self.registry.problems:
-            self._notice(problem)
+        selected: list[type[Check]] | None = None
+        if self.registry is not None or options.checks or options.skip_checks:
+            self.registry = self.registry or default_registry()
+            # an unknown check name is a usage error before any traffic
+            selected = self.registry.select(options.checks, options.skip_checks)
         client = ProbeClient(
             target.host,
             ClientLimits(
@@ -120,12 +117,18 @@ class Scanner:
         )
         callbacks: CallbackServer | None = None
         try:
-            if any(c.meta.uses_callbacks for c in selected):
-                callbacks = self._callback_server(target)
             spec = self._load_spec(client) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
             self._preflight(client, target)
+            # Importing every check takes longer than the first request: it comes after it.
+            registry = self.registry or default_registry()
+            if selected is None:
+                selected = registry.select(options.checks, options.skip_checks)
+            for problem in registry.problems:
+                self._notice(problem)
+            if any(c.meta.uses_callbacks for c in selected):
+                callbacks = self._callback_server(target)
             if spec is None and _enabled(options.setting("discover_spec", True)):
                 spec = self._discover_spec(client, target)
                 if spec is not None:
@@ -155,6 +158,8 @@ class Scanner:
                 for outcome, found in results:
                     outcomes.append(outcome)
                     findings.extend(found)
+            from apivigil.engine.login import session_notices
+
             for line in session_notices(client):
                 self._notice(line)
             operations = (operation_statuses(target, options, client.exchanges,
@@ -174,6 +179,8 @@ class Scanner:
     # -- preparation ----------------------------------------------------------------------
 
     def _callback_server(self, target: Target) -> CallbackServer:
+        from apivigil.http.callback import CallbackServer, parse_listen
+
         """The scan's own callback listener: loopback on a free port unless told otherwise."""
         listen = parse_listen(self.options.callback_listen) if self.options.callback_listen \
             else ("127.0.0.1", 0)
@@ -186,6 +193,9 @@ class Scanner:
 
     def _load_spec(self, client: ProbeClient) -> ApiSpec:
         """--spec as a file or URL; external references only from the spec's own host."""
+        from apivigil.engine.fetch import SpecFetcher
+        from apivigil.spec.loader import load_spec
+
         source = self.options.spec or ""
         with SpecFetcher(source, client.ssl_context, self.options.timeout) as fetch:
             return load_spec(source, fetch)
@@ -193,6 +203,8 @@ class Scanner:
     def _discover_spec(self, client: ProbeClient, target: Target) -> ApiSpec | None:
         """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests per base
         path); off with `--set discover_spec=false`."""
+        from apivigil.spec.loader import build_spec, parse_document
+
         prefixes = dict.fromkeys([target.base_path, ""])
         for path in DISCOVERY_PATHS:
             for prefix in prefixes:
@@ -244,6 +256,8 @@ class Scanner:
     ) -> tuple[Credentials | None, str | None, tuple[Identity, ...], LoginFlow | None]:
         """Log in, place API keys and verify every identity before trusting any result that
         used them; withhold them all (with a notice) from a cleartext target."""
+        from apivigil.engine.login import log_in_identities, login_flow, place_api_key
+
         options = self.options
         flow = login_flow(options, target, spec, self._notice)
         if flow is not None:  # the named login takes POSTs (the authentication checks' too)
@@ -377,6 +391,13 @@ def _credential_probe(target: Target) -> Endpoint:
 
 DISCOVERY_PATHS = ("/openapi.json", "/swagger.json", "/v3/api-docs", "/api-docs",
                    "/docs/openapi.json", "/openapi.yaml", "/swagger/v1/swagger.json")
+
+
+def default_registry() -> Registry:
+    """Every installed check (importing them all is the slowest part of a scan's start)."""
+    from apivigil.checks.registry import REGISTRY
+
+    return REGISTRY
 
 
 def _enabled(value: object) -> bool:

@@ -21,24 +21,15 @@ import ssl
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import certifi
-from cryptography import x509
-from cryptography.utils import CryptographyDeprecationWarning
-from sslyze.plugins.certificate_info.implementation import CertificateInfoExtraArgument
-from sslyze.plugins.scan_commands import ScanCommand
-from sslyze.scanner.models import (
-    ScanCommandsExtraArguments,
-    ServerConnectivityStatusEnum,
-    ServerScanRequest,
-)
-from sslyze.scanner.scan_command_attempt import ScanCommandAttemptStatusEnum
-from sslyze.scanner.scanner import Scanner
-from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
 
 from apivigil.checks.base import ScanContext
 from apivigil.core.errors import ProbeError
+
+if TYPE_CHECKING:  # sslyze and cryptography are imported when a TLS scan runs (start-up time)
+    from cryptography import x509
 
 # sslyze result attribute -> the label users know
 PROTOCOLS: dict[str, str] = {
@@ -51,15 +42,12 @@ PROTOCOLS: dict[str, str] = {
 }
 S_CLIENT_FLAGS = {"SSL 2.0": "-ssl2", "SSL 3.0": "-ssl3", "TLS 1.0": "-tls1",
                   "TLS 1.1": "-tls1_1", "TLS 1.2": "-tls1_2", "TLS 1.3": "-tls1_3"}
+# sslyze `ScanCommand` values (the enum is imported only when a scan runs)
 CONFIGURATION_COMMANDS = frozenset({
-    ScanCommand.SSL_2_0_CIPHER_SUITES, ScanCommand.SSL_3_0_CIPHER_SUITES,
-    ScanCommand.TLS_1_0_CIPHER_SUITES, ScanCommand.TLS_1_1_CIPHER_SUITES,
-    ScanCommand.TLS_1_2_CIPHER_SUITES, ScanCommand.TLS_1_3_CIPHER_SUITES,
-    ScanCommand.HEARTBLEED, ScanCommand.ROBOT, ScanCommand.OPENSSL_CCS_INJECTION,
-    ScanCommand.SESSION_RENEGOTIATION, ScanCommand.TLS_COMPRESSION,
-    ScanCommand.TLS_FALLBACK_SCSV,
+    *PROTOCOLS, "heartbleed", "robot", "openssl_ccs_injection", "session_renegotiation",
+    "tls_compression", "tls_fallback_scsv",
 })
-CERTIFICATE_COMMANDS = frozenset({ScanCommand.CERTIFICATE_INFO})
+CERTIFICATE_COMMANDS = frozenset({"certificate_info"})
 # sslyze's default. On a loopback legacy server 3, 5, 8, 12 and 16 all took 1.2-1.5 s for the
 # full scan (the server handshakes one at a time), so the gentler value is kept for real ones.
 CONNECTIONS_PER_SERVER = 5
@@ -114,7 +102,7 @@ def _selected(ctx: ScanContext, check_id: str) -> bool:
 
 def tls_facts(ctx: ScanContext) -> TlsFacts:
     """The facts for the selected TLS checks, from one sslyze scan shared by the scan."""
-    commands: set[ScanCommand] = set()
+    commands: set[str] = set()
     if _selected(ctx, "encryption.tls"):
         commands |= CONFIGURATION_COMMANDS
     if _selected(ctx, "encryption.certificate"):
@@ -125,14 +113,25 @@ def tls_facts(ctx: ScanContext) -> TlsFacts:
                               timeout=ctx.options.timeout, cacert=ctx.options.cacert))
 
 
-def scan_tls(host: str, port: int, commands: frozenset[ScanCommand], *, timeout: float,
+def scan_tls(host: str, port: int, commands: frozenset[str], *, timeout: float,
              cacert: str | None = None) -> TlsFacts:
     """Run one sslyze scan of host:port and reduce its result to `TlsFacts`."""
+    from cryptography.utils import CryptographyDeprecationWarning
+    from sslyze.plugins.certificate_info.implementation import CertificateInfoExtraArgument
+    from sslyze.plugins.scan_commands import ScanCommand
+    from sslyze.scanner.models import (
+        ScanCommandsExtraArguments,
+        ServerConnectivityStatusEnum,
+        ServerScanRequest,
+    )
+    from sslyze.scanner.scanner import Scanner
+    from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
+
     location = ServerNetworkLocation(hostname=host, port=port,
                                      ip_address=host if _is_ip(host) else None)
     extra = ScanCommandsExtraArguments(
         certificate_info=CertificateInfoExtraArgument(custom_ca_file=Path(cacert))
-        if cacert and ScanCommand.CERTIFICATE_INFO in commands else None)
+        if cacert and "certificate_info" in commands else None)
     request = ServerScanRequest(
         server_location=location,
         network_configuration=ServerNetworkConfiguration(
@@ -140,7 +139,7 @@ def scan_tls(host: str, port: int, commands: frozenset[ScanCommand], *, timeout:
             network_timeout=max(1, round(timeout)),
             network_max_retries=1,
         ),
-        scan_commands=set(commands),
+        scan_commands={ScanCommand(command) for command in commands},
         scan_commands_extra_arguments=extra,
     )
     scanner = Scanner(per_server_concurrent_connections_limit=CONNECTIONS_PER_SERVER)
@@ -156,6 +155,8 @@ def scan_tls(host: str, port: int, commands: frozenset[ScanCommand], *, timeout:
 
 
 def _facts(host: str, port: int, scan: object) -> TlsFacts:
+    from sslyze.scanner.scan_command_attempt import ScanCommandAttemptStatusEnum
+
     errors: dict[str, str] = {}
 
     def attempt(name: str) -> Any:
