@@ -122,3 +122,43 @@ def test_what_was_not_tried_is_said_per_operation(serve, run_scan, tmp_spec, aut
     assert "input_validation.sql-differential" in ops["GET", "/users/{username}"].tried
     assert ops["GET", "/health"].not_tried == [
         "injection and malformed-input probes: no path or query parameter to vary"]
+
+
+def _volatile_api():  # type: ignore[no-untyped-def]
+    import itertools
+
+    from flask import Flask, jsonify
+
+    app = Flask("volatile")
+    ticks = itertools.count()
+    app.config["RESETS"] = []
+
+    @app.get("/clock")
+    def clock():  # type: ignore[no-untyped-def]
+        return jsonify(tick=next(ticks))  # a different answer every time
+
+    @app.get("/reset")
+    def reset():  # type: ignore[no-untyped-def]
+        app.config["RESETS"].append(1)
+        return jsonify(msg="reset")
+
+    return app
+
+
+VOLATILE_SPEC = {"openapi": "3.0.3", "info": {"title": "v", "version": "1"}, "paths": {
+    "/clock": {"get": {"responses": {"200": {"description": "now"}}}},
+    "/reset": {"get": {"responses": {"200": {"description": "reset"}}}}}}
+
+
+def test_an_action_get_with_nothing_stable_to_compare_is_not_called_and_not_clean(
+        serve, run_scan, tmp_spec):
+    app = _volatile_api()
+    https = serve(app, tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(VOLATILE_SPEC),
+                      checks=("input_validation.state-changing-get",
+                              "input_validation.sql-differential", "data_exposure.sensitive-data"))
+    assert app.config["RESETS"] == []
+    assert report.findings == []
+    notices = " | ".join(report.notices)
+    assert "GET /reset not called" in notices and "not tested" in notices
+    assert "input_validation.sql-differential: no GET operation with a path or query" in notices

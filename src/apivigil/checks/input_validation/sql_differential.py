@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import mark_inconclusive
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import Input, ProbeTarget, send, targets
 from apivigil.core.errors import ProbeError
@@ -67,6 +68,7 @@ class SqlDifferential(Check):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         budget = max(int(ctx.options.setting("sql_requests", 48)),
                      ctx.options.max_requests // 20)
+        probed = 0
         for target in targets(ctx):
             for item in target.inputs:
                 if item.location not in ("path", "query"):
@@ -74,9 +76,13 @@ class SqlDifferential(Check):
                 if budget < PER_INPUT:
                     return
                 budget -= PER_INPUT
+                probed += 1
                 finding = self._probe(ctx, target, item)
                 if finding is not None:
                     yield finding
+        if not probed:  # nothing was sent: say so, never pass for a clean result
+            mark_inconclusive(ctx, "input_validation.sql-differential: no GET operation with a "
+                              "path or query parameter the scan could reach; not tested")
 
     def _probe(self, ctx: ScanContext, target: ProbeTarget, item: Input) -> Finding | None:
         value = current_value(target, item)

@@ -17,7 +17,8 @@ disturb the scan, and come here, after the read-only checks:
    did), with the call as evidence and the before/after of what changed.
 
 An action GET that is refused (401/403), or after which nothing watched changed, is not
-reported; `--exclude 'GET /path'` keeps one out entirely.
+reported; when no watched answer is stable, it is not called and the scan says it was not
+tested; `--exclude 'GET /path'` keeps one out entirely.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.common import mark_inconclusive
 from apivigil.checks.observation import Observed, observe
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
@@ -92,6 +94,11 @@ class StateChangingGet(Check):
             again = _refetch(ctx, item)
             if again is not None and _same(again, item.response):
                 before.append((item, again))
+        if not before:  # nothing stable to compare: calling it could prove nothing
+            mark_inconclusive(ctx, f"input_validation.state-changing-get: GET {action.path} not "
+                              "called: no other answer was stable enough to compare before "
+                              "and after it; not tested")
+            return None
         try:
             called = ctx.http.get(action.url, use_extra_headers=False)
         except ProbeError:
