@@ -11,7 +11,7 @@ input. The server is part of the scan's safety rules:
   and `MAX_INTERACTIONS` interactions per token are kept;
 - it listens on loopback by default (`--callback-listen HOST:PORT` and `--callback-url URL` for
   a remote target) and is closed with the scan;
-- the final wait for late interactions is bounded by `MAX_WAIT_S` (3 s).
+- the final wait for late interactions is bounded by `MAX_WAIT_S` (2.5 s, within a 3 s budget).
 
 A token's `Reply` says what the server answers: a marker text (the default), hostile content
 for the unsafe-consumption checks (HTML with script and template syntax, JSON with an injected
@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from apivigil.core.errors import UsageError
 
-MAX_WAIT_S = 3.0
+MAX_WAIT_S = 2.5  # the budget is 3 s; the margin covers waking up and locking
 MAX_INTERACTIONS = 20
 _MAX_REQUEST_BODY = 64 * 1024
 _SOCKET_TIMEOUT_S = 10.0

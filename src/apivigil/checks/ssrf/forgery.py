@@ -22,7 +22,7 @@ For each URL-taking input (up to 4: `ssrf.urlinputs` finds them) the check sends
 
 Query inputs are sent with GET; JSON body fields only with `--allow-unsafe-methods`. Callbacks
 that arrive late are awaited once at the end, at most `callback_wait` seconds (default 2, never
-more than 3) and only when the API accepted a callback URL without fetching it at once. When no
+more than 2.5) and only when the API accepted a callback URL without fetching it at once. When no
 callback can reach the scanner (a remote target and a loopback listener) and nothing else was
 proven, the check ends inconclusive, never clean.
 """

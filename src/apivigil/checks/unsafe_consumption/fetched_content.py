@@ -15,8 +15,8 @@ callback server then plays a hostile third party, one token per probe, for up to
 - and the fetch itself went over plain http:// (low).
 
 Passive, no traffic: see `webhooks.py`. When no callback can reach the scanner, the check ends
-inconclusive; when the API refuses the callback URL, it completes (there is nothing of ours it
-consumes).
+skipped (not tested); when the API refuses the callback URL, it completes (there is nothing of
+ours it consumes).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
-from apivigil.checks.common import mark_inconclusive
 from apivigil.checks.ssrf.urlinputs import UrlInput, callback_probe, try_send, url_inputs
 from apivigil.core.models import (
     Category,
@@ -74,16 +73,19 @@ class FetchedContent(Check):
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
-        return super().applies_to(ctx) or (
+        reason = super().applies_to(ctx) or (
             None if url_inputs(ctx) else "no URL-taking input (format uri/url, a URL-like "
             "name or value) in the target's operations")
+        if reason is None and (ctx.callbacks is None
+                               or not ctx.callbacks.reachable_from(ctx.target.host)):
+            # Every judgement here needs the target to reach us: not tested, never clean.
+            reason = ("the callback listener cannot be reached from the target (pass "
+                      "--callback-listen HOST:PORT and --callback-url URL)")
+        return reason
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         callbacks = ctx.callbacks
-        if callbacks is None or not callbacks.reachable_from(ctx.target.host):
-            mark_inconclusive(ctx, "unsafe_consumption.fetched-content: no callback could reach "
-                              "the scanner (pass --callback-listen and --callback-url)")
-            return
+        assert callbacks is not None
         fetchers: list[UrlInput] = []
         for item in url_inputs(ctx):
             shared = callback_probe(ctx, item)
