@@ -101,7 +101,8 @@ def tmp_spec(tmp_path: Path) -> Callable[[dict[str, Any]], str]:
 
 @pytest.fixture
 def serve_asgi(authority: CertificateAuthority, tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """serve_asgi(app) -> https:// URL: an ASGI app (FastAPI) under uvicorn on 127.0.0.1."""
+    """serve_asgi(app, tls=True, **uvicorn settings) -> https:// (or http://) URL: an ASGI app
+    (FastAPI) under uvicorn on 127.0.0.1."""
     import socket
     import threading
     import time
@@ -110,14 +111,14 @@ def serve_asgi(authority: CertificateAuthority, tmp_path: Path) -> Iterator[Call
 
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(app: Any) -> str:
+    def start(app: Any, tls: bool = True, **settings: Any) -> str:
         pem = tmp_path / f"leaf-{len(servers)}.pem"
         authority.leaf.private_key_and_cert_chain_pem.write_to_path(str(pem))
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="critical", ssl_certfile=str(pem),
-                                ssl_keyfile=str(pem), lifespan="off")
+        keys = {"ssl_certfile": str(pem), "ssl_keyfile": str(pem)} if tls else {}
+        config = uvicorn.Config(app, log_level="critical", lifespan="off", **keys, **settings)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
@@ -125,7 +126,7 @@ def serve_asgi(authority: CertificateAuthority, tmp_path: Path) -> Iterator[Call
         while not server.started and time.monotonic() < deadline:
             time.sleep(0.02)
         servers.append((server, thread))
-        return f"https://127.0.0.1:{port}"
+        return f"{'https' if tls else 'http'}://127.0.0.1:{port}"
 
     yield start
     for server, thread in servers:

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apivigil.checks.authentication.probing import (
-    FLASK_CONSTANT_WORK,
     REFERENCES,
     note_throttled,
     protected_endpoints,
@@ -38,8 +37,9 @@ from apivigil.checks.common import login_accepted, login_attempt, login_point
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Credentials
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 MAX_ENDPOINTS = 4
 
@@ -48,7 +48,7 @@ REMEDIATION = Remediation(
         "Look the user up by name and verify that user's own password hash; refuse when "
         "either is wrong. Never compare a password against a single shared hash."
     ),
-    examples=flask_only(FLASK_CONSTANT_WORK),
+    examples=examples("basic-auth"),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/287.html"),
 )
 

@@ -30,8 +30,9 @@ from apivigil.checks.authentication.verbose_errors import INTERNALS_REMEDIATION
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 
 def _b64(raw: bytes) -> str:
@@ -52,16 +53,13 @@ VARIANTS: tuple[tuple[str, str | None, bytes | None], ...] = (
 
 REMEDIATION = Remediation(
     summary=(
-        "Parse credentials with the framework (Werkzeug's `request.authorization` or "
-        "Flask-HTTPAuth), never by hand; treat anything unparseable as no credentials and "
+        "Parse credentials with the framework (Flask-HTTPAuth, FastAPI's `HTTPBasic`), "
+        "never by hand, and catch what the parser raises (Werkzeug 3.1 raises on a non-ASCII "
+        "Basic token); treat anything unparseable as no credentials and "
         "answer 401 with a WWW-Authenticate challenge."
     ),
-    examples=flask_only("""\
-from flask import request
-auth = request.authorization          # None for anything malformed, never an exception
-if auth is None or auth.type != "basic" or not check(auth.username, auth.password):
-    return refuse()                   # generic 401 + WWW-Authenticate
-"""),
+    examples=examples("basic-auth"),
+
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/755.html"),
 )
 

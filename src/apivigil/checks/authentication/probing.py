@@ -24,35 +24,13 @@ from apivigil.checks.common import (
 )
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Remediation, flask_only
+from apivigil.core.models import Remediation
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 _AUTH_WORDS = ("login", "signin", "sign-in", "auth", "token", "session")
 REFUSED = frozenset({401, 403})
 LOCKOUT = frozenset({423})
-
-FLASK_CONSTANT_WORK = """\
-import bcrypt, hmac
-from flask import jsonify
-DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt())
-
-def check_login(username, password):
-    user = USERS.get(username)
-    stored = user.password_hash if user else DUMMY_HASH   # same bcrypt work either way
-    ok = bcrypt.checkpw(password.encode(), stored)
-    return user if (ok and user is not None) else None
-
-def refuse():
-    # one generic answer for every failure: same status, body and headers
-    response = jsonify(error="invalid credentials")
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Basic realm="api"'
-    return response
-
-# API tokens: compare in constant time
-def token_ok(supplied, expected):
-    return hmac.compare_digest(supplied.encode(), expected.encode())
-"""
 
 REFERENCES = (
     "https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/",
@@ -65,7 +43,7 @@ ENUMERATION_REMEDIATION = Remediation(
         "and the same work — check the password against a dummy hash when the user does not "
         "exist. Throttle failures per client and per account (e.g. Flask-Limiter)."
     ),
-    examples=flask_only(FLASK_CONSTANT_WORK),
+    examples=examples("basic-auth"),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/204.html"),
 )
 

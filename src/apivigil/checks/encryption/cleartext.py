@@ -24,29 +24,17 @@ from collections.abc import Iterator
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import challenges, credential_exposure
 from apivigil.checks.encryption.httpside import http_side
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
-
-FLASK_HTTPS_FIX = """\
-# Best: redirect at the proxy (nginx: `return 301 https://$host$request_uri;`).
-# In the app, behind one proxy that sets X-Forwarded-Proto:
-from werkzeug.middleware.proxy_fix import ProxyFix
-app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
-
-@app.before_request
-def require_https():
-    if not request.is_secure:
-        # 308 keeps the method; the redirect happens before any credential is checked
-        return redirect(request.url.replace("http://", "https://", 1), code=308)
-"""
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
 
 REMEDIATION = Remediation(
     summary=(
         "Serve the API over HTTPS only. On port 80 answer every request with a permanent "
-        "redirect (301/308) to https:// before authentication runs, or do not listen on "
-        "cleartext at all; add HSTS so clients never try http:// again. Rotate credentials "
-        "that were used over HTTP."
+        "redirect (301/308) to https:// (on the HTTPS port) before authentication runs, or "
+        "do not listen on cleartext at all; add HSTS so clients never try http:// again. "
+        "Rotate credentials that were used over HTTP."
     ),
-    examples=flask_only(FLASK_HTTPS_FIX),
+    examples=examples("https-only"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
         "https://cwe.mitre.org/data/definitions/319.html",

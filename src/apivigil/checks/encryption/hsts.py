@@ -27,9 +27,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 ONE_YEAR = 31_536_000
 FLOOR = 15_552_000  # 180 days
@@ -38,16 +38,10 @@ _MAX_AGE = re.compile(r'^\s*max-age\s*=\s*"?(\d+)"?\s*$', re.IGNORECASE)
 REMEDIATION = Remediation(
     summary=(
         "Send `Strict-Transport-Security: max-age=31536000; includeSubDomains` on every HTTPS "
-        "response (at the proxy, or in the app)."
+        "response (at the proxy, or in the app; Flask-Talisman does it too)."
     ),
-    examples=flask_only("""\
-@app.after_request
-def add_hsts(response):
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    return response
-# or: from flask_talisman import Talisman; Talisman(app, strict_transport_security_max_age=31536000)
-"""),
+    examples=examples("https-only"),
+
     references=(
         "https://www.rfc-editor.org/rfc/rfc6797",
         "https://cheatsheetseries.owasp.org/cheatsheets/HTTP_Strict_Transport_Security_Cheat_Sheet.html",

@@ -23,7 +23,6 @@ from apivigil.checks.rate_limiting.burst import (
     throttle_signal,
     wrong_login,
 )
-from apivigil.checks.rate_limiting.common import LIMITER
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import (
     Category,
@@ -32,9 +31,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 ADDRESS_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "X-Client-IP")
 
@@ -42,7 +41,7 @@ REMEDIATION = Remediation(
     summary="Key the limiter on the connection's address, or on the proxy-set header only after "
     "ProxyFix has been told exactly how many proxies are in front (x_for=1 for one); normalise "
     "the path (case, trailing slash) before counting.",
-    examples=flask_only(LIMITER),
+    examples=examples("login-throttling"),
     references=(
         "https://werkzeug.palletsprojects.com/en/stable/middleware/proxy_fix/",
         "https://flask-limiter.readthedocs.io/en/stable/recipes.html",
