@@ -6,8 +6,10 @@ import logging
 import sys
 from typing import Annotated
 
-import click
 import typer
+
+# typer vendors its own click (`click` itself is not a dependency of a plain install)
+from typer._click.exceptions import UsageError as ClickUsageError
 
 from apivigil import __version__
 from apivigil.cli.errors import err_console
@@ -46,6 +48,6 @@ def main() -> None:
     _register_commands()
     try:
         app()
-    except click.exceptions.UsageError as exc:  # pragma: no cover - typer handles most
+    except ClickUsageError as exc:  # pragma: no cover - typer handles most
         err_console.print(f"apivigil: error: {exc}", markup=False)
         sys.exit(ExitCode.USAGE)

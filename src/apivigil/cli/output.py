@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from apivigil.cli.errors import err_console
 from apivigil.core.config import ScanOptions
@@ -34,7 +33,7 @@ def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
 
         return Scanner(options, listener=on_event).run()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+                  TimeElapsedColumn(), console=err_console.console, transient=True) as progress:
         task = progress.add_task("scanning", total=None)
 
         def on_progress(event: Event) -> None:
@@ -69,6 +68,8 @@ def emit(
     if to_stdout is None:
         return
     if to_stdout == "terminal":
+        from rich.console import Console
+
         terminal.render(report, Console(), verbose=verbose)
     else:
         sys.stdout.write(writer(to_stdout, verbose=verbose)(report))
