@@ -45,7 +45,12 @@ def fastapi_https_port(app: Any, port: int) -> None:
 
 CAROL = Credentials(fix_twins.USER, fix_twins.PASSWORD)
 BASIC_AUTH_CHECKS = ("authentication.broken-credential-check",
-                     "authentication.malformed-authorization", "authentication.user-enumeration")
+                     "authentication.malformed-authorization", "authentication.user-enumeration",
+                     "authentication.verbose-errors")
+BASIC_AUTH_RULES = frozenset({
+    "authentication.ignores-username", "authentication.malformed-header-error",
+    "authentication.user-enumeration", "authentication.verbose-auth-error",
+    "authentication.username-echoed"})
 
 THROTTLING_CHECKS = ("rate_limiting.login-throttling",)
 THROTTLING_RULES = frozenset({"rate_limiting.no-login-throttling"})
@@ -56,14 +61,10 @@ HTTPS_RULES = frozenset({"encryption.https-not-enforced", "encryption.hsts-missi
 
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("basic-auth", Framework.FLASK): Scenario(
-        BASIC_AUTH_CHECKS,
-        frozenset({"authentication.ignores-username", "authentication.malformed-header-error",
-                   "authentication.user-enumeration"}),
+        BASIC_AUTH_CHECKS, BASIC_AUTH_RULES,
         fix_twins.flask_basic_auth, credentials=CAROL),
     ("basic-auth", Framework.FASTAPI): Scenario(
-        BASIC_AUTH_CHECKS,
-        frozenset({"authentication.ignores-username", "authentication.malformed-header-error",
-                   "authentication.user-enumeration"}),
+        BASIC_AUTH_CHECKS, BASIC_AUTH_RULES,
         fix_twins.fastapi_basic_auth, credentials=CAROL),
     ("login-throttling", Framework.FLASK): Scenario(
         THROTTLING_CHECKS, THROTTLING_RULES, fix_twins.flask_basic_auth, credentials=CAROL),
