@@ -15,14 +15,6 @@ from apivigil.core.models import Report, Severity
 
 def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
     """Run the scan, with a live progress bar on stderr when a person is watching."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from apivigil.engine.events import CheckFinished, Event, Notice, ScanStarted
     from apivigil.engine.runner import Scanner
 
@@ -32,6 +24,14 @@ def run_with_progress(options: ScanOptions, *, show: bool) -> Report:
                 err_console.print(f"! {event.message}", markup=False)
 
         return Scanner(options, listener=on_event).run()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console.console, transient=True) as progress:
         task = progress.add_task("scanning", total=None)
