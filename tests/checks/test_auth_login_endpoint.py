@@ -62,8 +62,9 @@ def test_default_credentials_on_a_login(serve, run_scan):
     assert (finding.id, finding.severity.value, finding.parameter) == (
         "authentication.default-credentials", "critical", "admin")
     assert "POST /api/login" in finding.description
-    # the live token the default account got is masked like any issued token
+    # the live tokens the default account got are masked like any issued token
     assert "eyJ" not in (finding.evidence.response or "")
+    assert '"refresh_token":"[REDACTED]"' in (finding.evidence.response or "").replace(" ", "")
 
 
 def test_default_credentials_clean_login(serve, run_scan):

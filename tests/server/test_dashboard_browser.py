@@ -37,6 +37,15 @@ def browser(tmp_path):
     driver.quit()
 
 
+def heading_becomes(browser, text: str, selector: str = "h1") -> None:  # type: ignore[no-untyped-def]
+    """Wait for the next page (a click navigates; the old page may still be there a moment)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda driver: text in driver.find_element("css selector", selector).text)
+
+
 def test_log_in_add_the_demo_scan_it_and_see_the_result(dashboard, browser, monkeypatch):
     monkeypatch.setenv("APIVIGIL_DEMO_CREDENTIAL", f"{DEMO_USER}:{DEMO_PASSWORD}")
     by_id = "id"
@@ -46,7 +55,7 @@ def test_log_in_add_the_demo_scan_it_and_see_the_result(dashboard, browser, monk
         browser.find_element(by_id, "username").send_keys("admin")
         browser.find_element(by_id, "password").send_keys(ADMIN_PASSWORD)
         browser.find_element("css selector", "#login button").click()
-        assert browser.find_element("tag name", "h1").text == "Targets"
+        heading_becomes(browser, "Targets")
 
         browser.find_element(by_id, "target-name").send_keys("demo")
         browser.find_element(by_id, "target-url").send_keys(demo.https_url)
@@ -54,10 +63,10 @@ def test_log_in_add_the_demo_scan_it_and_see_the_result(dashboard, browser, monk
         browser.find_element(by_id, "target-cacert").send_keys(str(demo.ca_path))
         browser.find_element(by_id, "target-credential-env").send_keys("APIVIGIL_DEMO_CREDENTIAL")
         browser.find_element("css selector", "#add-target button").click()
-        assert browser.find_element("tag name", "h1").text == "demo"
+        heading_becomes(browser, "demo")
 
         browser.find_element(by_id, "scan-now").click()
-        assert "queued" in browser.find_element("css selector", ".flash").text
+        heading_becomes(browser, "queued", ".flash")
         deadline = time.monotonic() + 240
         while not browser.find_elements("css selector", "#scans a") and \
                 time.monotonic() < deadline:
@@ -65,6 +74,7 @@ def test_log_in_add_the_demo_scan_it_and_see_the_result(dashboard, browser, monk
             browser.refresh()
         rows = browser.find_elements("css selector", "#scans a")
         assert rows, "the scan did not finish in time"
+        rows_text = "Scan " + rows[0].text  # "#1" -> the scan page's heading "Scan #1"
         points = browser.execute_script("return document.querySelectorAll('#trend circle').length")
         assert points == 1
         grade = browser.find_element("css selector", "#scans .grade-chip").text
@@ -72,9 +82,10 @@ def test_log_in_add_the_demo_scan_it_and_see_the_result(dashboard, browser, monk
         assert browser.find_elements("css selector", "#categories tr")  # per-category history
 
         rows[0].click()
+        heading_becomes(browser, rows_text)
         assert browser.find_element(by_id, "grade").text == grade
         findings = browser.find_element(by_id, "findings").text
-        assert "Fix:" in findings and "Evidence:" in findings
+        assert "Fix:" in findings and "Request" in findings and "Response" in findings
         assert grade != "A"  # the vulnerable demo has real problems
         assert DEMO_PASSWORD not in browser.page_source
         assert browser.execute_script("return document.querySelectorAll('script').length") == 0

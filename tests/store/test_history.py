@@ -96,4 +96,6 @@ def test_a_job_is_stored_once_even_when_two_workers_finish_it(db_url, two_scans)
         assert history.scan_for_job("job-2") == ids.pop()
         assert history.scan_for_job("job-3") is None
         assert [s.id for s in history.scans(before_id=first + 1)] == [first]
-        assert history.targets() == [(before.target, 2, max(s.id for s in history.scans()))]
+        [(newest, count)] = history.targets()
+        assert (newest.target, count) == (before.target, 2)
+        assert newest.id == max(s.id for s in history.scans())

@@ -66,7 +66,10 @@ class Registry:
 
 
 def _matches(check: type[Check], names: Sequence[str]) -> bool:
-    return any(n in (check.meta.id, check.meta.category.value) for n in names)
+    """By id, by category, or by the id's prefix (`jwt` selects jwt.analysis, jwt.forgery...:
+    a family whose checks report in another category)."""
+    prefix = check.meta.id.split(".", 1)[0]
+    return any(n in (check.meta.id, check.meta.category.value, prefix) for n in names)
 
 
 def from_entry_points(found: Iterable[Plugin]) -> Registry:

@@ -38,7 +38,7 @@ def demo(
 
     with errors_to_exit_codes():
         if serve:
-            serve_forever(print_to=err_console)
+            serve_forever(print_to=err_console.console)
             return
         with serve_demo(hardened=hardened) as running:
             err_console.print(f"Serving the {'hardened' if hardened else 'vulnerable'} demo API "

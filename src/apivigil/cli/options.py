@@ -192,12 +192,13 @@ def scan_options(
         "each check's documentation names its settings.")] = None,
 ) -> ScanOptions:
     """The scan options of the command line as one immutable `ScanOptions`."""
-    from apivigil.http.callback import check_public_url, parse_listen
+    if callback_listen or callback_url:  # imported only then: http.server costs start-up time
+        from apivigil.http.callback import check_public_url, parse_listen
 
-    if callback_listen:
-        parse_listen(callback_listen)
-    if callback_url:
-        check_public_url(callback_url)
+        if callback_listen:
+            parse_listen(callback_listen)
+        if callback_url:
+            check_public_url(callback_url)
 
     parsed = Identity.from_credential("user", user) if user else None
     basic = parsed if parsed is not None and parsed.uses_basic else None

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from apivigil.cli.errors import err_console
 from apivigil.core.config import ScanOptions
@@ -18,14 +17,6 @@ def run_with_progress(options: ScanOptions, *, show: bool, echo_notices: bool = 
     """Run the scan, with a live progress bar on stderr when a person is watching. Notices are
     echoed on stderr as they come, unless the terminal report (which lists them) follows on
     stdout: each is said once."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from apivigil.engine.events import CheckFinished, Event, Notice, ScanStarted
     from apivigil.engine.runner import Scanner
 
@@ -35,8 +26,16 @@ def run_with_progress(options: ScanOptions, *, show: bool, echo_notices: bool = 
                 err_console.print(f"! {event.message}", markup=False)
 
         return Scanner(options, listener=on_event).run()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+                  TimeElapsedColumn(), console=err_console.console, transient=True) as progress:
         task = progress.add_task("scanning", total=None)
 
         def on_progress(event: Event) -> None:
@@ -78,6 +77,8 @@ def emit(
             markup=False, highlight=False, soft_wrap=True)
         return
     if to_stdout == "terminal":
+        from rich.console import Console
+
         terminal.render(report, Console(), verbose=verbose)
     else:
         sys.stdout.write(writer(to_stdout, verbose=verbose)(report))

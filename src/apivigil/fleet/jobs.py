@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Mapping
 
@@ -35,25 +36,40 @@ def scan_options_for(target: MonitoredTarget,
                        cacert=target.cacert, max_requests=target.max_requests, checks=checks)
 
 
+_STORES: dict[str, tuple[History, Monitoring]] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def stores(db_url: str | None) -> tuple[History, Monitoring]:
+    """This process's history and monitoring stores for a database, opened once: a worker
+    runs many jobs, and a connection pool (and the tables' check) per job is waste. A forked
+    worker process opens its own (`os.getpid()` is part of the key)."""
+    key = f"{os.getpid()}:{db_url}"
+    with _STORES_LOCK:
+        if key not in _STORES:
+            history = History(db_url)
+            _STORES[key] = (history, Monitoring(history.engine))
+        return _STORES[key]
+
+
 def run_job(db_url: str | None, target_id: int, job_id: str, *,
             alert_options: Mapping[str, object] | None = None) -> int:
     """Run one job to its stored scan id. A job already stored is not scanned again."""
     from apivigil.alerts.webhooks import notify
     from apivigil.engine.runner import Scanner
 
-    with History(db_url) as history:
-        done = history.scan_for_job(job_id)
-        if done is not None:
-            log.info("job %s was already stored as scan #%d", job_id, done)
-            return done
-        monitoring = Monitoring(history.engine)
-        target = monitoring.target(target_id)
-        report = Scanner(scan_options_for(target)).run()
-        scan_id, stored_here = history.save_job(report, job_id)
-        if not stored_here:  # another worker finished the same job first: it alerts
-            return scan_id
-        try:
-            notify(history, monitoring, scan_id, **(alert_options or {}))
-        except Exception:  # an alert that cannot be sent never loses the scan
-            log.exception("alerts for scan #%d failed", scan_id)
+    history, monitoring = stores(db_url)
+    done = history.scan_for_job(job_id)
+    if done is not None:
+        log.info("job %s was already stored as scan #%d", job_id, done)
+        return done
+    target = monitoring.target(target_id)
+    report = Scanner(scan_options_for(target)).run()
+    scan_id, stored_here = history.save_job(report, job_id)
+    if not stored_here:  # another worker finished the same job first: it alerts
         return scan_id
+    try:
+        notify(history, monitoring, scan_id, **(alert_options or {}))
+    except Exception:  # an alert that cannot be sent never loses the scan
+        log.exception("alerts for scan #%d failed", scan_id)
+    return scan_id

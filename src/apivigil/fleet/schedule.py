@@ -51,6 +51,8 @@ class Scheduler:
     def __init__(self, db_url: str | None, submit: Callable[[int], str], *,
                  tick: float = 5.0) -> None:
         self._db_url, self._submit, self._tick = db_url, submit, tick
+        self._history: History | None = None  # opened on first use, kept until stop()
+        self._monitoring: Monitoring | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="apivigil-scheduler",
                                         daemon=True)
@@ -60,20 +62,25 @@ class Scheduler:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        if self._history is not None:
+            self._history.close()
 
     def run_due(self, now: datetime | None = None) -> list[str]:
         """Submit every due target once; returns the job ids."""
         moment = now or datetime.now(UTC)
         jobs: list[str] = []
-        with History(self._db_url) as history:
-            monitoring = Monitoring(history.engine)
-            for target in monitoring.due(moment):
-                if target.schedule is None or target.next_run_at is None:
-                    continue
-                following = next_run(target.schedule, moment)
-                if monitoring.claim_run(target.id, target.next_run_at, following):
-                    jobs.append(self._submit(target.id))
+        if self._history is None or self._monitoring is None:
+            self._history = History(self._db_url)
+            self._monitoring = Monitoring(self._history.engine)
+        monitoring = self._monitoring
+        for target in monitoring.due(moment):
+            if target.schedule is None or target.next_run_at is None:
+                continue
+            following = next_run(target.schedule, moment)
+            if monitoring.claim_run(target.id, target.next_run_at, following):
+                jobs.append(self._submit(target.id))
         return jobs
 
     def _loop(self) -> None:

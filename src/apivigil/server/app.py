@@ -180,13 +180,11 @@ def create_app(settings: ServerSettings, dispatcher: Dispatcher) -> Flask:
     def overview() -> Any:
         monitored = {t.url: t for t in monitoring.targets()}
         rows = []
-        for url, count, newest in history.targets():
-            latest = history.scans(target=url, limit=1)[0]
-            rows.append({"url": url, "scans": count, "latest": latest,
-                         "monitored": monitored.pop(url, None), "newest": newest})
+        for latest, count in history.targets():
+            rows.append({"url": latest.target, "scans": count, "latest": latest,
+                         "monitored": monitored.pop(latest.target, None)})
         for target in monitored.values():
-            rows.append({"url": target.url, "scans": 0, "latest": None, "monitored": target,
-                         "newest": None})
+            rows.append({"url": target.url, "scans": 0, "latest": None, "monitored": target})
         rows.sort(key=lambda r: str(r["url"]))
         pending = dispatcher.pending()
         return render_template("overview.html.j2", rows=rows, total=history.count(),

@@ -235,12 +235,15 @@ class History:
         with self._session() as session:
             return [_summary(row) for row in session.execute(query)]
 
-    def targets(self) -> list[tuple[str, int, int]]:
-        """Every scanned target with its number of scans and its newest scan id."""
-        query = (select(ScanRow.target, func.count(ScanRow.id), func.max(ScanRow.id))
-                 .group_by(ScanRow.target).order_by(ScanRow.target))
+    def targets(self) -> list[tuple[ScanSummary, int]]:
+        """Every scanned target: its newest scan and its number of scans (one query)."""
+        per_target = (select(func.max(ScanRow.id).label("newest"),
+                             func.count(ScanRow.id).label("scans"))
+                      .group_by(ScanRow.target).subquery())
+        query = (select(*_SUMMARY_COLUMNS, per_target.c.scans)
+                 .join(per_target, ScanRow.id == per_target.c.newest).order_by(ScanRow.target))
         with self._session() as session:
-            return [(target, count, newest) for target, count, newest in session.execute(query)]
+            return [(_summary(row), row.scans) for row in session.execute(query)]
 
     def count(self) -> int:
         with self._session() as session:
