@@ -109,11 +109,11 @@ def main() -> None:
         try:
             report = Scanner(ScanOptions(url=served.url, spec=write_spec(spec, "t.json"),
                                          checks=("ssrf.server-side-request-forgery",),
-                                         rate=0, settings={"callback_wait": 3})).run()
+                                         rate=0, settings={"callback_wait": 2.5})).run()
         finally:
             CallbackServer.wait_for = original  # type: ignore[method-assign]
             served.stop()
-        print(f"final callback wait (4 callbacks accepted, none arrives, callback_wait=3): "
+        print(f"final callback wait (4 callbacks accepted, none arrives, callback_wait=2.5): "
               f"{max(waits):.2f} s (target <= 3 s), {len(waits)} wait(s) in the scan")
     finally:
         metadata.stop()

@@ -126,3 +126,13 @@ def test_an_ordinary_post_is_never_prompted(serve, run_scan, tmp_spec):
     report = run_scan(api.url, spec=tmp_spec(spec), **LLM)
     assert {o.status.value for o in report.checks} == {"skipped"}
     assert not [r for r in recorder.requests if r["method"] == "POST"]
+
+
+def test_a_protected_endpoint_without_credentials_is_inconclusive_not_clean(serve, run_scan,
+                                                                            tmp_spec):
+    api = serve(chat_api(vulnerable=False), tls="modern")
+    report = run_scan(api.url, spec=tmp_spec(SPEC_CHAT), **LLM)
+    assert report.findings == []
+    assert outcome(report, "llm_security.endpoint-exposure") == "completed"  # auth enforced
+    for check in LLM_CHECKS[1:]:
+        assert outcome(report, check) == "inconclusive", check

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask, tool_calls
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
@@ -29,6 +29,7 @@ class ExcessiveAgency(Check):
         severity=Severity.HIGH,
         sends="text-only POSTs asking one detected LLM endpoint to call its tools (quick 1, "
         "deep 3)",
+        phase=PHASE_PROBES,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

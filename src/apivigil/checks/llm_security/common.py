@@ -12,8 +12,8 @@ def probe_target(ctx: ScanContext, check: str) -> LlmEndpoint | None:
     refuses anonymous callers and no credentials can be sent)."""
     for llm in llm_endpoints(ctx):
         if llm.authenticated and not ctx.auth_headers():
-            mark_inconclusive(ctx, f"{check}: {llm.operation} needs credentials to be prompted "
-                              "(-u or --identity, over https)")
+            mark_inconclusive(ctx, f"credentials needed: {llm.operation} refuses anonymous "
+                              "prompts (give -u or --identity, over https)")
             continue
         return llm
     return None

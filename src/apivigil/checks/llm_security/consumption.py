@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import TIERS, LlmEndpoint, ask, tier_size
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
@@ -53,7 +53,7 @@ class UnboundedConsumption(Check):
         severity=Severity.MEDIUM,
         sends="text-only POSTs asking one detected LLM endpoint for very long outputs with "
         "max_tokens 100000 (quick 1, deep 2); deep: 6 short prompts back to back",
-        phase=20,
+        phase=PHASE_THROTTLING,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

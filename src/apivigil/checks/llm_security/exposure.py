@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.llm_security.endpoints import (
     BENIGN_PROMPT,
     candidates,
@@ -61,6 +61,7 @@ class EndpointExposure(Check):
         severity=Severity.CRITICAL,
         sends="one text-only POST with a benign prompt to each detected LLM endpoint (at most "
         "2; allowed without --allow-unsafe-methods), shared by the LLM checks",
+        phase=PHASE_PROBES,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import Answer, LlmEndpoint, ask
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
@@ -81,6 +81,7 @@ class PromptInjection(Check):
         "standard 8, deep 12 of the tier's 5/12/20), one pointing it at a document on the "
         "scan's callback server",
         uses_callbacks=True,
+        phase=PHASE_PROBES,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.patterns import scan
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask
@@ -44,6 +44,7 @@ class OutputHandling(Check):
         severity=Severity.HIGH,
         sends="text-only POSTs asking one detected LLM endpoint for records, keys and a "
         "script tag (standard 2, deep 3)",
+        phase=PHASE_PROBES,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:

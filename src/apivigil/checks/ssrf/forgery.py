@@ -34,7 +34,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext, Setting
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext, Setting
 from apivigil.checks.common import mark_inconclusive
 from apivigil.checks.ssrf.urlinputs import UrlInput, callback_probe, try_send, url_inputs
 from apivigil.core.models import (
@@ -109,6 +109,7 @@ class ServerSideRequestForgery(Check):
         "variants of it, the cloud metadata URL, a closed loopback port, file:// and gopher:// "
         "(at most 11 requests per input); the callback server only answers",
         uses_callbacks=True,
+        phase=PHASE_PROBES,
         settings=(Setting(
             "callback_wait", "float", 2.0,
             "seconds to wait for late out-of-band callbacks",
@@ -158,9 +159,8 @@ class ServerSideRequestForgery(Check):
                     found_any = True
                     yield self._fetched(ctx, probed, late=True)
         if not reachable and not found_any:
-            mark_inconclusive(ctx, "ssrf.server-side-request-forgery: no callback could reach "
-                              "the scanner, so a fetch could not be proven (pass "
-                              "--callback-listen and --callback-url)")
+            mark_inconclusive(ctx, "no callback can reach the scanner, so a fetch could not be "
+                              "proven (pass --callback-listen and --callback-url)")
 
     # -- callback probes ------------------------------------------------------------------
 

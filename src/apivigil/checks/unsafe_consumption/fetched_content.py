@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from apivigil.checks.base import Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.ssrf.urlinputs import UrlInput, callback_probe, try_send, url_inputs
 from apivigil.core.models import (
     Category,
@@ -70,6 +70,7 @@ class FetchedContent(Check):
         "body fields only with --allow-unsafe-methods), each pointing it at hostile content on "
         "the scan's callback server (HTML, JSON, a redirect, a slow and a 32 MiB body)",
         uses_callbacks=True,
+        phase=PHASE_PROBES,
     )
 
     def applies_to(self, ctx: ScanContext) -> str | None:
