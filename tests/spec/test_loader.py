@@ -129,7 +129,9 @@ def test_yaml_alias_bomb_fails_fast():
     started = time.perf_counter()
     with pytest.raises(SpecError, match="alias"):
         parse_document(text, "bomb.yaml")
-    assert time.perf_counter() - started < 5
+    # Expanding the bomb would take billions of nodes: a generous bound only tells "refused
+    # before expansion" from "hangs", it is no speed target.
+    assert time.perf_counter() - started < 60
 
 
 def test_deeply_nested_documents_fail_with_a_clear_error():
