@@ -194,3 +194,20 @@ def test_cacert_that_is_not_pem_is_one_line_and_exit_2(tmp_path):
     result = run_cli("scan", "https://127.0.0.1:9/", "--cacert", str(not_pem), "--no-store")
     assert_clean_error(result, 2, "not a readable PEM file")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_scan_that_tested_nothing_shows_no_grade(serve, tmp_path):
+    """The only selected check needs https and the target is http://: it is skipped, so no
+    category was tested and the report must not read as an all-clear (no 'Grade A 100')."""
+    server = serve(protected_api())
+    url = f"http://127.0.0.1:{port_of(server.url)}/api/data"
+    terminal = run_cli("scan", url, "--checks", "encryption.hsts", "--no-store")
+    assert terminal.returncode == 0, terminal.stderr
+    assert "not tested" in terminal.stdout
+    assert "Grade A" not in terminal.stdout and "100/100" not in terminal.stdout
+    as_json = run_cli("scan", url, "--checks", "encryption.hsts", "--no-store",
+                      "--format", "json")
+    report = json.loads(as_json.stdout)
+    jsonschema.validate(report, published_schema())
+    assert report["grade"] is None and report["score"] is None
+    assert [c["status"] for c in report["checks"]] == ["skipped"]

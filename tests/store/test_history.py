@@ -99,3 +99,21 @@ def test_a_job_is_stored_once_even_when_two_workers_finish_it(db_url, two_scans)
         [(newest, count)] = history.targets()
         assert (newest.target, count) == (before.target, 2)
         assert newest.id == max(s.id for s in history.scans())
+
+
+def test_a_scan_that_tested_nothing_is_stored_and_compared_as_not_tested(db_url, serve,
+                                                                          run_scan, two_scans):
+    """https-only checks against an http:// URL are all skipped: nothing was tested, so the
+    history keeps no grade for it and a diff with a graded scan is 'not comparable'."""
+    server = serve(switchable_api({"hsts": True}))
+    untested = run_scan(server.url + "/", checks=CHECKS)
+    assert untested.grade is None and untested.score is None
+    graded = two_scans[0]
+    with History(db_url) as history:
+        scan_id = history.save(untested)
+        listed = history.scans(target=untested.target)
+        assert [(s.id, s.grade, s.score) for s in listed] == [(scan_id, None, None)]
+        assert history.report(scan_id) == untested
+    change = diff_reports(graded, untested)
+    assert change.drift == "not comparable"
+    assert "not tested" in change.to_text()

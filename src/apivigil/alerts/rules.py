@@ -25,16 +25,19 @@ class Alert:
     target: str
     scan_id: int
     grade_before: str | None
-    grade_after: str
-    score_after: int
+    grade_after: str | None  # None: the scan tested nothing
+    score_after: int | None
     reasons: tuple[str, ...]
     new_findings: tuple[Finding, ...]
 
 
-def grade_dropped(before: str, after: str) -> bool:
-    if before not in GRADES or after not in GRADES:
+def grade_dropped(before: str | None, after: str | None) -> bool:
+    """A worse letter, or a graded target whose scan now tests nothing (never an all-clear)."""
+    if before is None or before not in GRADES:
         return False
-    return GRADES.index(after) > GRADES.index(before)
+    if after is None:
+        return True
+    return after in GRADES and GRADES.index(after) > GRADES.index(before)
 
 
 def evaluate(rule: AlertRule, previous: Report | None, current: Report,
@@ -50,7 +53,8 @@ def evaluate(rule: AlertRule, previous: Report | None, current: Report,
             reasons.append(f"{len(serious)} new finding(s) at or above {threshold.value}")
     if rule.on_grade_drop and previous is not None and grade_dropped(previous.grade,
                                                                     current.grade):
-        reasons.append(f"grade dropped from {previous.grade} to {current.grade}")
+        reasons.append(f"grade dropped from {previous.grade} to "
+                       f"{current.grade or 'not tested'}")
     if not reasons:
         return None
     return Alert(target=current.target, scan_id=scan_id,

@@ -34,9 +34,10 @@ TIMEOUT_S = 10.0
 
 def payload(alert: Alert, payload_format: str, delivery_id: str) -> dict[str, object]:
     if payload_format == "slack":
-        grade = (f"{alert.grade_before} -> {alert.grade_after}" if alert.grade_before
-                 else alert.grade_after)
-        lines = [f"*apivigil*: {alert.target} grade {grade} (score {alert.score_after}); "
+        after = alert.grade_after or "not tested"
+        grade = f"{alert.grade_before} -> {after}" if alert.grade_before else after
+        score = "-" if alert.score_after is None else str(alert.score_after)
+        lines = [f"*apivigil*: {alert.target} grade {grade} (score {score}); "
                  + "; ".join(alert.reasons)]
         lines += [f"- [{f.severity.value.upper()}] {f.title} "
                   f"({' '.join(p for p in (f.method, f.path or f.url) if p)})"

@@ -43,7 +43,8 @@ def history_command(
         table.add_column(column, overflow="fold")
     for summary in scans:
         table.add_row(str(summary.id), summary.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-                      summary.target, summary.grade, str(summary.score),
+                      summary.target, summary.grade or "-",
+                      "-" if summary.score is None else str(summary.score),
                       *(str(summary.counts[s]) for s in Severity), str(summary.requests))
     Console().print(table)
 

@@ -71,7 +71,7 @@ def emit(
         counts = report.count_by_severity()
         found = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s]) or "none"
         err_console.print(
-            f"apivigil: grade {report.grade} ({report.score}/100), {len(report.findings)} "
+            f"apivigil: {report.verdict()}, {len(report.findings)} "
             f"findings ({found}); {report.plan_summary()}; report written to "
             f"{', '.join(str(path) for path, _ in files)}",
             markup=False, highlight=False, soft_wrap=True)

@@ -293,8 +293,9 @@ class Report(_Frozen):
     target: str
     started_at: datetime
     finished_at: datetime
-    score: int
-    grade: Grade
+    score: int | None = Field(
+        description="0-100, or null when no category was tested: nothing tested is no all-clear.")
+    grade: Grade | None
     categories: list[CategoryScore]
     findings: list[Finding]
     checks: list[CheckOutcome]
@@ -311,6 +312,13 @@ class Report(_Frozen):
         for finding in self.findings:
             counts[finding.severity] += 1
         return counts
+
+    def verdict(self) -> str:
+        """'grade A (97/100)', or 'not tested' when no category was tested -- the words every
+        writer uses, so a scan that tested nothing never reads as a grade."""
+        if self.grade is None or self.score is None:
+            return "not tested: no category was tested"
+        return f"grade {self.grade} ({self.score}/100)"
 
     def plan_summary(self) -> str:
         """How much of the plan ran, e.g. '38 of 42 checks completed; 4 inconclusive:

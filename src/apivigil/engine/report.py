@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from apivigil import __version__
 from apivigil.core.models import (
     REPORT_FORMAT_VERSION,
+    CategoryStatus,
     CheckOutcome,
     Finding,
     OperationStatus,
@@ -34,7 +35,9 @@ def build_report(
 ) -> Report:
     unique = deduplicate(findings)
     ordered_outcomes = sorted(outcomes, key=lambda o: o.check)
-    score = score_findings(unique)
+    categories = score_categories(unique, ordered_outcomes)
+    tested = any(c.status is not CategoryStatus.NOT_TESTED for c in categories)
+    score = score_findings(unique) if tested else None
     return Report(
         format_version=REPORT_FORMAT_VERSION,
         tool="apivigil",
@@ -43,8 +46,8 @@ def build_report(
         started_at=started_at,
         finished_at=datetime.now(UTC),
         score=score,
-        grade=grade_for(score),
-        categories=score_categories(unique, ordered_outcomes),
+        grade=None if score is None else grade_for(score),
+        categories=categories,
         findings=unique,
         checks=ordered_outcomes,
         operations=list(operations),

@@ -35,7 +35,8 @@ def render(report: Report) -> str:
     summary = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s]) or "none"
     seconds = (report.finished_at - report.started_at).total_seconds()
     out = [
-        f"## apivigil: grade **{report.grade}** ({report.score}/100)",
+        f"## apivigil: grade **{report.grade}** ({report.score}/100)"
+        if report.grade is not None else "## apivigil: **not tested** (no category was tested)",
         "",
         f"Target `{_code(report.target)}` · {len(report.findings)} findings ({summary}) · "
         f"{report.requests} requests in {seconds:.1f} s · apivigil {_text(report.version)}",

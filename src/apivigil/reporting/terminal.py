@@ -94,10 +94,11 @@ def _operations(report: Report) -> Table:
 def _headline(report: Report) -> Panel:
     counts = report.count_by_severity()
     summary = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
+    verdict = (("Grade ", "bold"), (report.grade, GRADE_STYLE.get(report.grade, "bold")),
+               (f"  score {report.score}/100\n", "bold")) if report.grade is not None else (
+        ("Grade ", "bold"), ("not tested", "bold yellow"), ("  no category was tested\n", "bold"))
     body = Text.assemble(
-        ("Grade ", "bold"),
-        (report.grade, GRADE_STYLE.get(report.grade, "bold")),
-        (f"  score {report.score}/100\n", "bold"),
+        *verdict,
         f"Target   {report.target}\n",
         f"Findings {len(report.findings)}" + (f" ({summary})" if summary else "") + "\n",
         f"Requests {report.requests} in "

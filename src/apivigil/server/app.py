@@ -224,7 +224,8 @@ def create_app(settings: ServerSettings, dispatcher: Dispatcher) -> Flask:
         if not scans and monitored is None and before is None:
             abort(404)
         trend_rows = history.scans(target=url, limit=TREND_SCANS)
-        chart = score_trend([(s.id, s.started_at, s.score, s.grade) for s in trend_rows])
+        chart = score_trend([(s.id, s.started_at, s.score, s.grade) for s in trend_rows
+                             if s.score is not None and s.grade is not None])
         recent = [history.report(s.id) for s in reversed(trend_rows[:CATEGORY_SCANS])]
         categories = category_trends([{c.category.value: c.score for c in r.categories}
                                       for r in recent])

@@ -20,15 +20,17 @@ class ReportDiff:
     new: tuple[Finding, ...]
     fixed: tuple[Finding, ...]
     unchanged: tuple[Finding, ...]
-    grade_before: str
-    grade_after: str
-    score_before: int
-    score_after: int
+    grade_before: str | None  # None: that scan tested nothing
+    grade_after: str | None
+    score_before: int | None
+    score_after: int | None
     # Why the two scans are no before/after of one API (other target, other checks run).
     not_comparable: tuple[str, ...] = ()
 
     @property
     def score_change(self) -> int:
+        if self.score_before is None or self.score_after is None:
+            return 0  # such a pair is never comparable (see _differences)
         return self.score_after - self.score_before
 
     @property
@@ -53,8 +55,8 @@ class ReportDiff:
 
     def to_text(self) -> str:
         """The plain-text `apivigil diff`: the grade move, then each group's findings."""
-        lines = [f"Grade {self.grade_before} ({self.score_before}) -> {self.grade_after} "
-                 f"({self.score_after}): {self.drift}"
+        lines = [f"Grade {_grade(self.grade_before, self.score_before)} -> "
+                 f"{_grade(self.grade_after, self.score_after)}: {self.drift}"
                  + ("" if self.not_comparable else f" ({self.score_change:+d})")]
         lines += [f"  not comparable: {reason}" for reason in self.not_comparable]
         for label, group in (("New", self.new), ("Fixed", self.fixed),
@@ -86,11 +88,17 @@ def diff_reports(before: Report, after: Report) -> ReportDiff:
     )
 
 
+def _grade(grade: str | None, score: int | None) -> str:
+    return "not tested" if grade is None else f"{grade} ({score})"
+
+
 def _differences(before: Report, after: Report) -> tuple[str, ...]:
     """What makes two scans no before/after of the same thing."""
     reasons = []
     if before.target != after.target:
         reasons.append(f"different targets ({before.target} and {after.target})")
+    if before.score is None or after.score is None:
+        reasons.append("a scan that tested no category has nothing to compare")
     ran_before, ran_after = _completed(before), _completed(after)
     if ran_before != ran_after:
         only_before = sorted(ran_before - ran_after)

@@ -80,8 +80,8 @@ class ScanRow(_Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     tool_version: Mapped[str] = mapped_column(String(32))
-    grade: Mapped[str] = mapped_column(String(2))
-    score: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str | None] = mapped_column(String(2))  # null: the scan tested nothing
+    score: Mapped[int | None] = mapped_column(Integer)
     requests: Mapped[int] = mapped_column(Integer)
     critical: Mapped[int] = mapped_column(Integer, default=0)
     high: Mapped[int] = mapped_column(Integer, default=0)
@@ -124,8 +124,8 @@ class ScanSummary:
     id: int
     target: str
     started_at: datetime
-    grade: str
-    score: int
+    grade: str | None  # None: the scan tested nothing
+    score: int | None
     requests: int
     counts: dict[Severity, int]
 
