@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, CheckMeta, ScanContext
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask, tool_calls
-from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
+from apivigil.checks.llm_security.exposure import LLM_REFERENCES, LlmCheck
 from apivigil.checks.llm_security.prompts import selected
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
 
-class ExcessiveAgency(Check):
+class ExcessiveAgency(LlmCheck):
     meta = CheckMeta(
         id="llm_security.excessive-agency",
         title="Excessive agency (tool calls triggered by user text)",
@@ -31,9 +31,6 @@ class ExcessiveAgency(Check):
         "deep 3)",
         phase=PHASE_PROBES,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        return super().applies_to(ctx) or off_or_absent(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         llm = probe_target(ctx, self.meta.id)

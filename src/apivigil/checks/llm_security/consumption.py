@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_THROTTLING, CheckMeta, ScanContext
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import TIERS, LlmEndpoint, ask, tier_size
-from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
+from apivigil.checks.llm_security.exposure import LLM_REFERENCES, LlmCheck
 from apivigil.checks.llm_security.prompts import DEEP_BURST, selected
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import (
@@ -43,7 +43,7 @@ max_tokens = min(int(request.json.get("max_tokens", 256)), 512)
 )
 
 
-class UnboundedConsumption(Check):
+class UnboundedConsumption(LlmCheck):
     meta = CheckMeta(
         id="llm_security.unbounded-consumption",
         title="Unbounded model consumption (caller-chosen output length, no rate limit)",
@@ -55,9 +55,6 @@ class UnboundedConsumption(Check):
         "max_tokens 100000 (quick 1, deep 2); deep: 6 short prompts back to back",
         phase=PHASE_THROTTLING,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        return super().applies_to(ctx) or off_or_absent(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         llm = probe_target(ctx, self.meta.id)

@@ -51,7 +51,14 @@ def off_or_absent(ctx: ScanContext) -> str | None:
     return None
 
 
-class EndpointExposure(Check):
+class LlmCheck(Check):
+    """A check of the LLM family: skipped when probes are off or no LLM endpoint exists."""
+
+    def applies_to(self, ctx: ScanContext) -> str | None:
+        return super().applies_to(ctx) or off_or_absent(ctx)
+
+
+class EndpointExposure(LlmCheck):
     meta = CheckMeta(
         id="llm_security.endpoint-exposure",
         title="LLM endpoint exposure (no authentication, model, usage and prompt disclosure)",
@@ -63,9 +70,6 @@ class EndpointExposure(Check):
         "2; allowed without --allow-unsafe-methods), shared by the LLM checks",
         phase=PHASE_PROBES,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        return super().applies_to(ctx) or off_or_absent(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         for llm in llm_endpoints(ctx):

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, CheckMeta, ScanContext
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import Answer, LlmEndpoint, ask
-from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
+from apivigil.checks.llm_security.exposure import LLM_REFERENCES, LlmCheck
 from apivigil.checks.llm_security.prompts import (
     Prompt,
     canary,
@@ -68,7 +68,7 @@ _RULES = {
 }
 
 
-class PromptInjection(Check):
+class PromptInjection(LlmCheck):
     meta = CheckMeta(
         id="llm_security.prompt-injection",
         title="Prompt injection (system-prompt extraction, override, jailbreak, encoding, "
@@ -83,9 +83,6 @@ class PromptInjection(Check):
         uses_callbacks=True,
         phase=PHASE_PROBES,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        return super().applies_to(ctx) or off_or_absent(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         llm = probe_target(ctx, self.meta.id)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
+from apivigil.checks.base import PHASE_PROBES, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.patterns import scan
 from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask
-from apivigil.checks.llm_security.exposure import LLM_REFERENCES, off_or_absent
+from apivigil.checks.llm_security.exposure import LLM_REFERENCES, LlmCheck
 from apivigil.checks.llm_security.prompts import canary, selected
 from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
 
@@ -34,7 +34,7 @@ return jsonify(reply=markupsafe.escape(reply))
 )
 
 
-class OutputHandling(Check):
+class OutputHandling(LlmCheck):
     meta = CheckMeta(
         id="llm_security.output-handling",
         title="Model output with personal data, secrets or executable markup",
@@ -46,9 +46,6 @@ class OutputHandling(Check):
         "script tag (standard 2, deep 3)",
         phase=PHASE_PROBES,
     )
-
-    def applies_to(self, ctx: ScanContext) -> str | None:
-        return super().applies_to(ctx) or off_or_absent(ctx)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         llm = probe_target(ctx, self.meta.id)
