@@ -14,7 +14,7 @@ import pytest
 from apivigil.core.models import Framework
 from apivigil.remediation import examples
 from tests.fixtures.apps.fix_twins import PASSWORD, USER
-from tests.remediation.test_examples import CAROL, fastapi_https_port, flask_https_port
+from tests.remediation.harness import CAROL, fastapi_https_port, flask_https_port
 from tests.support import above_low, port_of
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
