@@ -15,6 +15,9 @@ ENFORCEMENT_RULES = frozenset({"authentication.accepts-invalid-credentials",
                                "authentication.missing-challenge"})
 BEARER_CHECKS = ENFORCEMENT_CHECKS
 BEARER_RULES = frozenset({"authentication.accepts-invalid-credentials"})
+CREDENTIALS_IN_URL_CHECKS = ("authentication.credentials-in-url",)
+# the twins read a random ?access_token= (and the FastAPI one declares it in its spec)
+QUERY_READ = frozenset({"authentication.query-credentials-read"})
 
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("auth-enforcement", Framework.FLASK): Scenario(
@@ -27,6 +30,12 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
         BEARER_CHECKS, BEARER_RULES, fix_twins_auth.flask_any_bearer, all_clean=True),
     ("bearer-enforcement", Framework.FASTAPI): Scenario(
         BEARER_CHECKS, BEARER_RULES, fix_twins_auth.fastapi_any_bearer, all_clean=True),
+    ("credentials-in-headers", Framework.FLASK): Scenario(
+        CREDENTIALS_IN_URL_CHECKS, QUERY_READ, fix_twins_auth.flask_query_token,
+        all_clean=True),
+    ("credentials-in-headers", Framework.FASTAPI): Scenario(
+        CREDENTIALS_IN_URL_CHECKS, QUERY_READ | {"authentication.credentials-in-query"},
+        fix_twins_auth.fastapi_query_token, all_clean=True),
 }
 
 
