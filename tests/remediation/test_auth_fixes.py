@@ -18,6 +18,9 @@ BEARER_RULES = frozenset({"authentication.accepts-invalid-credentials"})
 CREDENTIALS_IN_URL_CHECKS = ("authentication.credentials-in-url",)
 # the twins read a random ?access_token= (and the FastAPI one declares it in its spec)
 QUERY_READ = frozenset({"authentication.query-credentials-read"})
+DEBUG_CHECKS = ("authentication.debug-console", "authentication.verbose-errors")
+# a failed login of an unknown user crashes into a traceback page
+INTERNALS = frozenset({"authentication.auth-error-internals"})
 
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("auth-enforcement", Framework.FLASK): Scenario(
@@ -36,6 +39,12 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("credentials-in-headers", Framework.FASTAPI): Scenario(
         CREDENTIALS_IN_URL_CHECKS, QUERY_READ | {"authentication.credentials-in-query"},
         fix_twins_auth.fastapi_query_token, all_clean=True),
+    ("generic-errors", Framework.FLASK): Scenario(
+        DEBUG_CHECKS, INTERNALS | {"authentication.werkzeug-console"},
+        fix_twins_auth.flask_debug_mode, credentials=CAROL, all_clean=True),
+    ("generic-errors", Framework.FASTAPI): Scenario(
+        DEBUG_CHECKS, INTERNALS, fix_twins_auth.fastapi_debug_mode, credentials=CAROL,
+        all_clean=True),
 }
 
 
