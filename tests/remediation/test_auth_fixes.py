@@ -21,6 +21,8 @@ QUERY_READ = frozenset({"authentication.query-credentials-read"})
 DEBUG_CHECKS = ("authentication.debug-console", "authentication.verbose-errors")
 # a failed login of an unknown user crashes into a traceback page
 INTERNALS = frozenset({"authentication.auth-error-internals"})
+DEFAULT_CHECKS = ("authentication.default-credentials",)
+DEFAULT_RULES = frozenset({"authentication.default-credentials"})  # admin:admin gets in
 
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("auth-enforcement", Framework.FLASK): Scenario(
@@ -45,6 +47,10 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("generic-errors", Framework.FASTAPI): Scenario(
         DEBUG_CHECKS, INTERNALS, fix_twins_auth.fastapi_debug_mode, credentials=CAROL,
         all_clean=True),
+    ("no-default-accounts", Framework.FLASK): Scenario(
+        DEFAULT_CHECKS, DEFAULT_RULES, fix_twins_auth.flask_default_admin, all_clean=True),
+    ("no-default-accounts", Framework.FASTAPI): Scenario(
+        DEFAULT_CHECKS, DEFAULT_RULES, fix_twins_auth.fastapi_default_admin, all_clean=True),
 }
 
 
