@@ -41,10 +41,10 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("credentials-in-headers", Framework.FASTAPI): Scenario(
         CREDENTIALS_IN_URL_CHECKS, QUERY_READ | {"authentication.credentials-in-query"},
         fix_twins_auth.fastapi_query_token, all_clean=True),
-    ("generic-errors", Framework.FLASK): Scenario(
+    ("debug-off", Framework.FLASK): Scenario(
         DEBUG_CHECKS, INTERNALS | {"authentication.werkzeug-console"},
         fix_twins_auth.flask_debug_mode, credentials=CAROL, all_clean=True),
-    ("generic-errors", Framework.FASTAPI): Scenario(
+    ("debug-off", Framework.FASTAPI): Scenario(
         DEBUG_CHECKS, INTERNALS, fix_twins_auth.fastapi_debug_mode, credentials=CAROL,
         all_clean=True),
     ("no-default-accounts", Framework.FLASK): Scenario(

@@ -47,7 +47,7 @@ REMEDIATION = Remediation(
         "production WSGI server (gunicorn, uWSGI) with debug off, and return generic error "
         "pages. Treat a host that exposed the Werkzeug console as compromised."
     ),
-    examples=examples("generic-errors"),
+    examples=examples("debug-off"),
     references=(
         *REFERENCES,
         "https://werkzeug.palletsprojects.com/en/stable/debug/",

@@ -68,7 +68,7 @@ INTERNALS_REMEDIATION = Remediation(
         "Catch errors in the authentication path and answer with a generic 401 (or a plain "
         "500 with no detail); log the details on the server. Turn debug mode off in production."
     ),
-    examples=examples("generic-errors"),
+    examples=examples("debug-off"),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/209.html"),
 )
 
