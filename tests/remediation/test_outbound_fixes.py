@@ -3,6 +3,8 @@ scanned fixed and vulnerable."""
 
 from __future__ import annotations
 
+import socket
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -11,11 +13,38 @@ import pytest
 from apivigil.core.models import Framework
 from tests.fixtures.apps import fix_twins_outbound as twins
 from tests.remediation.harness import Scenario, build, example_of, scenario_ids
+from tests.support import rule_ids
 
 SSRF_CHECKS = ("ssrf.server-side-request-forgery",)
 # the callback server on 127.0.0.1 is fetched (proof), and so is a closed loopback port
 SSRF_RULES = frozenset({"ssrf.callback-fetched", "ssrf.internal-connection"})
 FETCHER_PATH = "/api/preview?url=" + quote(twins.UNLISTED_URL, safe="")
+
+CONTENT_CHECKS = ("unsafe_consumption.fetched-content",)
+CONTENT_RULES = frozenset({"unsafe_consumption.template-evaluated",
+                           "unsafe_consumption.json-trusted",
+                           "unsafe_consumption.redirect-followed",
+                           "unsafe_consumption.no-size-limit"})
+# every other rule of the check but cleartext-fetch: the test's partner is plain http
+CONTENT_CLEAN = frozenset({"unsafe_consumption.reflected-content",
+                           "unsafe_consumption.no-time-limit"})
+
+
+def partner_is_the_callback_server(app: Any, https: str) -> dict[str, Any]:
+    """The example's partner origin is the scan's callback server, as a user configures their
+    partner (plain http: there is no TLS partner on loopback), so every hostile answer is
+    fetched and must be handled."""
+    del https
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    origins = {f"http://127.0.0.1:{port}"}
+    if hasattr(app, "config"):
+        app.config["PARTNER_ORIGINS"] = origins
+    else:
+        app.state.partner_origins = origins
+    return {"callback_listen": f"127.0.0.1:{port}"}
+
 
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("ssrf-allow-list", Framework.FLASK): Scenario(
@@ -24,12 +53,24 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("ssrf-allow-list", Framework.FASTAPI): Scenario(
         SSRF_CHECKS, SSRF_RULES | {"ssrf.scheme-not-restricted"}, twins.fastapi_fetcher,
         all_clean=True),
+    ("untrusted-content", Framework.FLASK): Scenario(
+        CONTENT_CHECKS, CONTENT_RULES | {"unsafe_consumption.reflected-content",
+                                         "unsafe_consumption.no-time-limit"},
+        twins.flask_fetcher, path=FETCHER_PATH, also_clean=CONTENT_CLEAN,
+        prepare=partner_is_the_callback_server),
+    ("untrusted-content", Framework.FASTAPI): Scenario(
+        CONTENT_CHECKS, CONTENT_RULES, twins.fastapi_fetcher, also_clean=CONTENT_CLEAN,
+        prepare=partner_is_the_callback_server),
 }
+# the fixed app fetched every hostile answer (over http://, the one finding left) and handled it
+FETCHES = {"untrusted-content": frozenset({"unsafe_consumption.cleartext-fetch"})}
 
 
 @pytest.mark.parametrize(("fix", "framework"), sorted(SCENARIOS), ids=scenario_ids(SCENARIOS))
 def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, verify_fix):
-    verify_fix(SCENARIOS, fix, framework)
+    _, fixed = verify_fix(SCENARIOS, fix, framework)
+    if fix in FETCHES:
+        assert rule_ids(fixed) == FETCHES[fix]
 
 
 # Internal addresses spelled the ways a text filter misses (localhost, decimal, hex, IPv6,
