@@ -66,11 +66,20 @@ def example_of(fix: str, framework: Framework) -> CodeExample:
     return next(e for e in examples(fix) if e.framework is framework)
 
 
+def namespace_of(example: CodeExample) -> dict[str, Any]:
+    """Everything the example's text defines (its `app`, its functions), run as a user runs
+    the file."""
+    namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
+    # dont_inherit: not this module's `from __future__ import annotations`, which would turn
+    # the example's annotations into strings FastAPI and pydantic cannot resolve
+    exec(compile(example.code, f"<{example.framework.value} example>", "exec",
+                 dont_inherit=True), namespace)
+    return namespace
+
+
 def build(example: CodeExample) -> Any:
     """The app defined by the example's text, exactly as a report shows it."""
-    namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
-    exec(compile(example.code, f"<{example.framework.value} example>", "exec"), namespace)
-    return namespace["app"]
+    return namespace_of(example)["app"]
 
 
 def scenario_ids(scenarios: Mapping[tuple[str, Framework], Scenario]) -> list[str]:
