@@ -70,8 +70,8 @@ def namespace_of(example: CodeExample) -> dict[str, Any]:
     """Everything the example's text defines (its `app`, its functions), run as a user runs
     the file."""
     namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
-    # dont_inherit: not this module's `from __future__ import annotations`, which would turn
-    # the example's annotations into strings FastAPI and pydantic cannot resolve
+    # dont_inherit: not this module's `from __future__ import annotations`, which a user's
+    # copy does not have (pydantic resolves string annotations differently)
     exec(compile(example.code, f"<{example.framework.value} example>", "exec",
                  dont_inherit=True), namespace)
     return namespace
