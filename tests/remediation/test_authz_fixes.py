@@ -43,8 +43,9 @@ OWNERSHIP_CHECKS = ("bola.cross-identity", "bola.cross-identity-write")
 OWNERSHIP_RULES = frozenset({"bola.cross-identity-read", "bola.cross-identity-write"})
 OWNERSHIP = {"identities": (ALICE, BOB), "allow_unsafe_methods": True}
 
-ROLE_CHECKS = ("bfla.admin-function",)
-ROLE_RULES = frozenset({"bfla.admin-function-allowed"})
+# the same fix is shown for writes a read-only resource should not take
+ROLE_CHECKS = ("bfla.admin-function", "bfla.unsafe-method")
+ROLE_RULES = frozenset({"bfla.admin-function-allowed", "bfla.undeclared-write-method"})
 ROLES = {"identities": (ALICE, CAROL), "allow_unsafe_methods": True}
 
 FIELDS_CHECKS = ("property_authorization.mass-assignment",)
