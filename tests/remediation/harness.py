@@ -69,7 +69,10 @@ def example_of(fix: str, framework: Framework) -> CodeExample:
 def build(example: CodeExample) -> Any:
     """The app defined by the example's text, exactly as a report shows it."""
     namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
-    exec(compile(example.code, f"<{example.framework.value} example>", "exec"), namespace)
+    # dont_inherit: not this module's `from __future__ import annotations`, which a user's
+    # copy does not have (pydantic resolves string annotations differently)
+    exec(compile(example.code, f"<{example.framework.value} example>", "exec",
+                 dont_inherit=True), namespace)
     return namespace["app"]
 
 
