@@ -8,6 +8,9 @@ test_coverage.py checks every example file is scanned by one of them or says why
 
 from __future__ import annotations
 
+import itertools
+import sys
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,11 +69,19 @@ def example_of(fix: str, framework: Framework) -> CodeExample:
     return next(e for e in examples(fix) if e.framework is framework)
 
 
+_BUILT = itertools.count()
+
+
 def build(example: CodeExample) -> Any:
-    """The app defined by the example's text, exactly as a report shows it."""
-    namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
-    exec(compile(example.code, f"<{example.framework.value} example>", "exec"), namespace)
-    return namespace["app"]
+    """The app defined by the example's text, exactly as a report shows it.
+
+    The text runs as a module of its own in sys.modules, as `uvicorn app:app` runs it:
+    pydantic resolves a model's field types through its module (a FastAPI body or response
+    model that nests another model is "not fully defined" without one)."""
+    module = types.ModuleType(f"apivigil_fix_example_{next(_BUILT)}")
+    sys.modules[module.__name__] = module
+    exec(compile(example.code, f"<{example.framework.value} example>", "exec"), module.__dict__)
+    return module.app
 
 
 def scenario_ids(scenarios: Mapping[tuple[str, Framework], Scenario]) -> list[str]:
