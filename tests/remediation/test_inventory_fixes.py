@@ -48,8 +48,8 @@ def both(fix: str, flask_twin, fastapi_twin, checks: tuple[str, ...], rules: fro
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     **both("spec-from-code", twins.flask_drift, twins.fastapi_drift, CONFORMANCE, DRIFT_RULES,
            path="/items"),
-    **both("output-schema", twins.flask_whole_rows, twins.fastapi_whole_rows, OUTPUT_CHECKS,
-           OUTPUT_RULES, path="/users"),
+    **both("generated-output-schema", twins.flask_whole_rows, twins.fastapi_whole_rows,
+           OUTPUT_CHECKS, OUTPUT_RULES, path="/users"),
     **both("strict-input-schema", twins.flask_loose_input, twins.fastapi_loose_input, AUDIT,
            INPUT_RULES, path="/items"),
     **both("api-key-header", twins.flask_key_in_query, twins.fastapi_key_in_query, AUDIT,

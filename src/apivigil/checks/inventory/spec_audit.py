@@ -94,7 +94,7 @@ CLOSE_BODIES = Remediation(
 NO_SECRETS_OUT = Remediation(
     summary="Remove secrets and sensitive personal data from response schemas and serialise "
             "responses through an explicit allow-list of fields.",
-    examples=examples("output-schema"),
+    examples=examples("generated-output-schema"),
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa3-broken-object-property-level-authorization/", *SPEC_REFERENCES),
 )

@@ -38,7 +38,7 @@ REMEDIATION = Remediation(
     summary="Serialise responses through an explicit allow-list (an output schema), never a "
             "whole model or row; remove secrets such as password hashes from the data layer's "
             "default projection; and keep the spec generated from that same schema.",
-    examples=examples("output-schema"),
+    examples=examples("generated-output-schema"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/"
         "0xa3-broken-object-property-level-authorization/",
