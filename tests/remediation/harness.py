@@ -77,14 +77,20 @@ def example_of(fix: str, framework: Framework) -> CodeExample:
     return next(e for e in examples(fix) if e.framework is framework)
 
 
-def build(example: CodeExample) -> Any:
-    """The app defined by the example's text, exactly as a report shows it."""
+def namespace_of(example: CodeExample) -> dict[str, Any]:
+    """Everything the example's text defines (its `app`, its functions), run as a user runs
+    the file."""
     namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
     # dont_inherit: not this module's `from __future__ import annotations`, which a user's
     # copy does not have (pydantic resolves string annotations differently)
     exec(compile(example.code, f"<{example.framework.value} example>", "exec",
                  dont_inherit=True), namespace)
-    return namespace["app"]
+    return namespace
+
+
+def build(example: CodeExample) -> Any:
+    """The app defined by the example's text, exactly as a report shows it."""
+    return namespace_of(example)["app"]
 
 
 def scenario_ids(scenarios: Mapping[tuple[str, Framework], Scenario]) -> list[str]:
