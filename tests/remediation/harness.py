@@ -8,8 +8,14 @@ test_coverage.py checks every example file is scanned by one of them or says why
 
 from __future__ import annotations
 
+import itertools
+import json
+import sys
+import tempfile
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -49,6 +55,9 @@ class Scenario:
     scan_path: str | None = None
     # the finding must be gone, and so must every other finding of these checks
     all_clean: bool = False
+    # an OpenAPI document both scans are given with --spec (the spec a user scans with, e.g.
+    # for a Flask app that serves none); None: no --spec
+    spec: Mapping[str, Any] | None = None
 
 
 CAROL = Credentials(fix_twins.USER, fix_twins.PASSWORD)
@@ -66,11 +75,17 @@ def example_of(fix: str, framework: Framework) -> CodeExample:
     return next(e for e in examples(fix) if e.framework is framework)
 
 
+_BUILT = itertools.count()
+
+
 def build(example: CodeExample) -> Any:
-    """The app defined by the example's text, exactly as a report shows it."""
-    namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
-    exec(compile(example.code, f"<{example.framework.value} example>", "exec"), namespace)
-    return namespace["app"]
+    """The app defined by the example's text, exactly as a report shows it, run as a module of
+    its own (in sys.modules, as when a user runs the file: pydantic resolves a model's
+    annotations there, and FastAPI cannot validate a body model otherwise)."""
+    module = types.ModuleType(f"apivigil_fix_example_{next(_BUILT)}")
+    sys.modules[module.__name__] = module
+    exec(compile(example.code, f"<{example.framework.value} example>", "exec"), vars(module))
+    return module.app
 
 
 def scenario_ids(scenarios: Mapping[tuple[str, Framework], Scenario]) -> list[str]:
@@ -107,7 +122,12 @@ def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, se
         start = scenario.scan_path
         if start is None:
             start = "/" if framework is Framework.FASTAPI else scenario.path
-        return run_scan(https + start, **options)
+        if scenario.spec is None:
+            return run_scan(https + start, **options)
+        with tempfile.TemporaryDirectory() as folder:
+            spec = Path(folder) / "openapi.json"
+            spec.write_text(json.dumps(scenario.spec), encoding="utf-8")
+            return run_scan(https + start, **{**options, "spec": str(spec)})
 
     before = scan(scenario.twin())
     after = scan(build(example))
