@@ -32,8 +32,9 @@ from apivigil.checks.common import (
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import basic_header
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 REMEDIATION = Remediation(
     summary=(
@@ -41,24 +42,7 @@ REMEDIATION = Remediation(
         "answer failures with one generic 401 and a WWW-Authenticate challenge. Make the "
         "authentication decorator the default (deny unless proven) rather than opt-in."
     ),
-    examples=flask_only("""\
-from flask_httpauth import HTTPBasicAuth
-from werkzeug.security import check_password_hash
-auth = HTTPBasicAuth()
-
-@auth.verify_password
-def verify_password(username, password):
-    user = USERS.get(username)
-    stored = user.password_hash if user else DUMMY_HASH   # same work for unknown users
-    if check_password_hash(stored, password) and user:
-        return user
-    return None
-
-@app.get("/api/secure")
-@auth.login_required          # on every protected view, or in a before_request hook
-def secure():
-    ...
-"""),
+    examples=examples("auth-enforcement"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/",
         "https://cwe.mitre.org/data/definitions/306.html",
@@ -73,29 +57,7 @@ TOKEN_REMEDIATION = Remediation(
         "lookup for API keys and sessions; refuse a missing, empty or malformed token with "
         "one generic 401 and a WWW-Authenticate: Bearer challenge."
     ),
-    examples=flask_only("""import functools, hmac, jwt
-
-def token_required(view):
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        try:
-            if scheme.lower() != "bearer" or not token:
-                raise jwt.InvalidTokenError("no bearer token")
-            g.claims = jwt.decode(token, SECRET, algorithms=["HS256"],
-                                  options={"require": ["exp", "sub"]})
-        except jwt.PyJWTError:
-            response = jsonify(error="invalid token")
-            response.status_code = 401
-            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-            return response
-        return view(*args, **kwargs)
-    return wrapper
-
-@app.get("/api/secure")
-@token_required
-def secure(): ...
-"""),
+    examples=examples("bearer-enforcement"),
     references=REMEDIATION.references,
 )
 

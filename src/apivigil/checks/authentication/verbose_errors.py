@@ -43,6 +43,7 @@ from apivigil.core.models import (
     Severity,
     flask_only,
 )
+from apivigil.remediation import examples
 
 _CAUSE = re.compile(
     r"(unknown|invalid|no such|nonexistent|non-existent|bad|wrong|incorrect)\s+"
@@ -82,15 +83,11 @@ def internal_error(exc):
 CHALLENGE_REMEDIATION = Remediation(
     summary=(
         "Send a `WWW-Authenticate` challenge with every 401 (RFC 9110), naming the scheme "
-        "and realm, and keep it identical for every kind of failure."
+        "and realm, and keep it identical for every kind of failure: let the authentication "
+        "library refuse (Flask-HTTPAuth, FastAPI's HTTPBasic; for tokens HTTPTokenAuth and "
+        "OAuth2PasswordBearer, which send `Bearer`) rather than returning 401 by hand."
     ),
-    examples=flask_only("""\
-def refuse():
-    response = jsonify(error="invalid credentials")
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Basic realm="api"'
-    return response
-"""),
+    examples=examples("auth-enforcement"),
     references=("https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2", *REFERENCES),
 )
 

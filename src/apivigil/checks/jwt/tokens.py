@@ -21,7 +21,8 @@ from jwt.utils import base64url_decode, base64url_encode
 from jwt.warnings import InsecureKeyLengthWarning
 
 from apivigil.checks.base import ScanContext
-from apivigil.core.models import Remediation, flask_only
+from apivigil.core.models import Remediation
+from apivigil.remediation import examples
 
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$")
 SENSITIVE_CLAIM = re.compile(
@@ -35,28 +36,13 @@ REFERENCES = (
     "https://datatracker.ietf.org/doc/html/rfc8725",
 )
 
-FLASK_VERIFY = """\
-import jwt, secrets
-SECRET = os.environ["JWT_SECRET"]          # 256 random bits: secrets.token_hex(32), never a word
-
-def issue(user):
-    now = int(time.time())
-    return jwt.encode({"sub": user.id, "iat": now, "nbf": now, "exp": now + 900},
-                      SECRET, algorithm="HS256")
-
-def verify(token):
-    # pin the algorithm (never read it from the token), require exp, and verify the signature
-    return jwt.decode(token, SECRET, algorithms=["HS256"],
-                      options={"require": ["exp", "iat", "sub"]}, leeway=30)
-"""
-
 REMEDIATION = Remediation(
     summary=(
         "Verify every token with a JOSE library: pin the accepted algorithms on the server "
         "(never trust the token's `alg`), refuse `none`, verify the signature and `exp`, sign "
         "with a random 256-bit key kept out of the code, and keep tokens short-lived."
     ),
-    examples=flask_only(FLASK_VERIFY),
+    examples=examples("jwt-verification"),
     references=REFERENCES,
 )
 

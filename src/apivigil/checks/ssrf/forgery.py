@@ -44,10 +44,10 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.callback import MAX_WAIT_S, CallbackProbe
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 METADATA_URL = "http://169.254.169.254/latest/meta-data/"
 CLOSED_PORT_URL = "http://127.0.0.1:1/"
@@ -70,16 +70,7 @@ _FIX = Remediation(
     summary="Fetch only from an allow-list of hosts you trust, over https only; resolve the "
     "host and refuse private, loopback, link-local and metadata addresses (after every "
     "redirect, or follow none); never return the fetched body or the fetcher's errors.",
-    examples=flask_only("""\
-ALLOWED_HOSTS = {"images.example.com"}
-
-def safe_fetch(url: str) -> bytes:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "https" or parts.hostname not in ALLOWED_HOSTS:
-        abort(400, "URL not allowed")
-    response = httpx.get(url, follow_redirects=False, timeout=3)
-    return response.content[: 1024 * 1024]
-"""),
+    examples=examples("ssrf-allow-list"),
     references=("https://owasp.org/API-Security/editions/2023/en/0xa7-server-side-request-forgery/",
                 "https://cheatsheetseries.owasp.org/cheatsheets/"
                 "Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html"),

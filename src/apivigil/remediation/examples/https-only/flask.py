@@ -10,8 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 app = Flask(__name__)
 app.config["HTTPS_PORT"] = 443  # the port clients reach HTTPS on: set it when it is not 443
-# Behind one reverse proxy that sets X-Forwarded-Proto and -For, trust that proxy (and only
-# it), or every request looks like http:// and is redirected forever:
+# Behind exactly one reverse proxy that sets X-Forwarded-For and -Proto, trust that one hop
+# and no more: otherwise every request looks like http:// and is redirected forever.
 BEHIND_ONE_PROXY = False
 if BEHIND_ONE_PROXY:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)

@@ -9,17 +9,28 @@ from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 app = Flask(__name__)
-# Behind exactly one reverse proxy the client's address is the one that proxy appends to
-# X-Forwarded-For: trust that one hop and no more, so a client cannot choose its own key.
+# Behind exactly one reverse proxy that sets X-Forwarded-For and -Proto, trust that one hop
+# and no more: the client's address is the one that proxy appends, so a client cannot choose
+# its own key (and request.is_secure tells the client's scheme).
 BEHIND_ONE_PROXY = False
 if BEHIND_ONE_PROXY:
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
 # memory:// counts in this process only: with several workers or hosts use a shared backend,
 # e.g. storage_uri="redis://localhost:6379" (pip install "flask-limiter[redis]").
 limiter = Limiter(get_remote_address, app=app, storage_uri="memory://",
                   headers_enabled=True)  # 429 answers carry Retry-After
-auth = HTTPBasicAuth(realm="api")
+
+
+class BasicAuth(HTTPBasicAuth):
+    def get_auth(self):
+        try:
+            return super().get_auth()
+        except ValueError:  # Werkzeug 3.1 raises on a non-ASCII Basic token: no credentials
+            return None
+
+
+auth = BasicAuth(realm="api")
 
 # user name -> bcrypt hash, from your user store (made here so the example runs)
 USERS = {"carol": bcrypt.hashpw(b"correct-horse-battery", bcrypt.gensalt())}
@@ -29,16 +40,18 @@ DUMMY_HASH = bcrypt.hashpw(b"no user has this password", bcrypt.gensalt())
 @auth.verify_password
 def verify_password(username, password):
     secret = password.encode()
-    if len(secret) > 72:  # bcrypt 5 raises past 72 bytes
+    if len(secret) > 72:  # bcrypt 5 raises past 72 bytes: refuse (and at sign-up too)
         return None
-    stored = USERS.get(username, DUMMY_HASH)  # the same work for unknown users
+    stored = USERS.get(username, DUMMY_HASH)  # the same bcrypt work for unknown users
     if bcrypt.checkpw(secret, stored) and username in USERS:
-        return username
+        return username  # the user name and the password, checked together
     return None
 
 
 @auth.error_handler
 def refuse(status):
+    # one answer for every failure (unknown user, wrong password, malformed header);
+    # Flask-HTTPAuth adds the WWW-Authenticate challenge
     return jsonify(error="invalid credentials"), status
 
 
