@@ -37,7 +37,9 @@ def test_admin_endpoints_without_role_check_are_flagged(serve, run_scan, tmp_spe
     assert finding.evidence.data["admin_identity"] == "root"
     assert "as 'root'" in finding.evidence.data["admin_exchange"]
     assert [o.value for o in finding.owasp] == ["API5:2023"] and 285 in finding.cwe
-    assert "require_role" in finding.remediation.examples[0].code
+    flask, fastapi = finding.remediation.examples  # the tested admin-role examples
+    assert '@auth.login_required(role="admin")' in flask.code
+    assert 'dependencies=[Depends(require_role("admin"))]' in fastapi.code
 
 
 def test_role_checked_admin_endpoints_are_silent(serve, run_scan, tmp_spec):

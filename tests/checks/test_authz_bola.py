@@ -34,7 +34,9 @@ def test_object_readable_by_another_user_is_flagged(serve, run_scan, tmp_spec):
     assert finding.evidence.data["reader_identity"] == "bob"
     assert "as 'alice'" in finding.evidence.data["owner_exchange"]
     assert "Basic [REDACTED]" in finding.evidence.request
-    assert "filter_by(id=note_id, owner_id=" in finding.remediation.examples[0].code
+    flask, fastapi = finding.remediation.examples  # the tested object-ownership examples
+    assert "note = notes_of(auth.current_user()).get(note_id)" in flask.code
+    assert "Depends(owned_note)" in fastapi.code
 
 
 def test_without_spec_the_rest_convention_is_used(serve, run_scan):

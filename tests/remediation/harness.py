@@ -80,11 +80,14 @@ _BUILT = itertools.count()
 
 def build(example: CodeExample) -> Any:
     """The app defined by the example's text, exactly as a report shows it, run as a module of
-    its own (in sys.modules, as when a user runs the file: pydantic resolves a model's
-    annotations there, and FastAPI cannot validate a body model otherwise)."""
+    its own (in sys.modules, as when a user runs the file: pydantic and dataclasses look a
+    class's module up there)."""
     module = types.ModuleType(f"apivigil_fix_example_{next(_BUILT)}")
     sys.modules[module.__name__] = module
-    exec(compile(example.code, f"<{example.framework.value} example>", "exec"), vars(module))
+    # dont_inherit: not this module's `from __future__ import annotations`, which a user's
+    # copy does not have (pydantic resolves string annotations differently)
+    exec(compile(example.code, f"<{example.framework.value} example>", "exec",
+                 dont_inherit=True), vars(module))
     return module.app
 
 

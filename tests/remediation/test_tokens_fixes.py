@@ -1,5 +1,6 @@
 """The token and cookie fixes (JWT verification, session cookie flags) scanned fixed and
-vulnerable."""
+vulnerable. The scans log in the way the apps take it (a JSON POST, or the OAuth2 password flow
+a FastAPI app declares), as a user would with --login."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ FASTAPI_JWT_RULES = frozenset({
     "authentication.jwt-weak-secret", "authentication.jwt-long-lived",
     "authentication.jwt-expired-accepted"})
 JSON_LOGIN = {"login": LoginOptions(path="/api/login")}
+COOKIE_CHECKS = ("encryption.cookies",)
 
 SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("jwt-verification", Framework.FLASK): Scenario(
@@ -31,6 +33,14 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("jwt-verification", Framework.FASTAPI): Scenario(
         JWT_CHECKS, FASTAPI_JWT_RULES, fix_twins_tokens.fastapi_jwt, credentials=CAROL,
         all_clean=True),
+    # the session cookie is set on every authenticated answer (renewed on use)
+    ("session-cookies", Framework.FLASK): Scenario(
+        COOKIE_CHECKS, frozenset({"encryption.cookie-no-secure", "encryption.cookie-no-samesite"}),
+        fix_twins_tokens.flask_session, credentials=CAROL, options=JSON_LOGIN, all_clean=True),
+    ("session-cookies", Framework.FASTAPI): Scenario(
+        COOKIE_CHECKS, frozenset({"encryption.cookie-no-secure"}),
+        fix_twins_tokens.fastapi_session, credentials=CAROL, options=JSON_LOGIN,
+        all_clean=True),
 }
 
 
@@ -38,4 +48,5 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
 def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, verify_fix, monkeypatch):
     # the examples read their keys from the environment, as they tell users to
     monkeypatch.setenv("JWT_SECRET", secrets.token_urlsafe(32))
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     verify_fix(SCENARIOS, fix, framework)

@@ -45,9 +45,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 MAX_OPERATIONS = 8
 UNSAFE = ("POST", "PATCH", "DELETE")  # never PUT {}: it could blank a whole object
@@ -58,26 +58,7 @@ REMEDIATION = Remediation(
         "denies by default, and answer 403 to authenticated callers without the role. Keep "
         "admin routes in their own blueprint with the check in `before_request`."
     ),
-    examples=flask_only("""\
-from functools import wraps
-from flask import abort
-
-def require_role(*roles):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            user = auth.current_user()            # set by @auth.login_required
-            if user is None or user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapper
-    return decorator
-
-@app.get("/api/admin/users")
-@auth.login_required
-@require_role("admin")
-def admin_users(): ...
-"""),
+    examples=examples("admin-role"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/",
         "https://cwe.mitre.org/data/definitions/285.html",

@@ -65,9 +65,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 MAX_OBJECTS = 3  # per collection and pair of identities
 
@@ -77,14 +77,7 @@ REMEDIATION = Remediation(
         "(or check its owner after loading it), and answer 404 when it is not theirs. Do it in "
         "one place (a query helper or a decorator), not in each view."
     ),
-    examples=flask_only("""\
-@app.get("/api/notes/<int:note_id>")
-@auth.login_required
-def get_note(note_id):
-    # The ownership check is part of the query: another user's id finds nothing.
-    note = Note.query.filter_by(id=note_id, owner_id=auth.current_user().id).first_or_404()
-    return jsonify(note.to_dict())
-"""),
+    examples=examples("object-ownership"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",

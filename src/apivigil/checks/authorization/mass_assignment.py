@@ -39,8 +39,9 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.target import Endpoint
 from apivigil.core.config import Identity
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 MAX_OPERATIONS = 3
 EXTRAS: dict[str, Any] = {"role": "admin", "is_admin": True, "owner_id": 4242424}
@@ -53,25 +54,7 @@ REMEDIATION = Remediation(
         "set and rejects the rest; set role, ownership and flags on the server from the "
         "authenticated user, never from the body."
     ),
-    examples=flask_only("""\
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")    # unknown fields -> 422
-    title: str
-    body: str = ""
-
-@app.post("/api/notes")
-@auth.login_required
-def create_note():
-    try:
-        data = NoteIn.model_validate(request.get_json())
-    except ValidationError as exc:
-        return jsonify(error=exc.errors(include_url=False)), 422
-    note = Note(owner_id=auth.current_user().id, **data.model_dump())  # owner from the session
-    ...
-# marshmallow: class NoteSchema(Schema): class Meta: unknown = RAISE
-"""),
+    examples=examples("allowed-fields"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Mass_Assignment_Cheat_Sheet.html",

@@ -51,9 +51,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import Exchange, ProbeResponse
+from apivigil.remediation import examples
 
 # Matched against the lower-case name without separators. A bare `*_hash` (avatar_hash,
 # content_hash) is not a secret; `hash`, `pwdhash` and anything with "password" are.
@@ -68,24 +68,7 @@ REMEDIATION = Remediation(
         "admin) gets the private fields, everyone else a public view. Never return password "
         "hashes or tokens at all."
     ),
-    examples=flask_only("""\
-from marshmallow import Schema, fields
-
-class PublicUser(Schema):          # what other users may see
-    id = fields.Int()
-    username = fields.Str()
-
-class PrivateUser(PublicUser):     # the user themself, or an admin
-    email = fields.Email()
-    role = fields.Str()
-
-@app.get("/api/users")
-@auth.login_required
-def list_users():
-    me = auth.current_user()
-    return jsonify(users=[(PrivateUser() if u.id == me.id or me.is_admin else PublicUser()).dump(u)
-                          for u in User.query.all()])
-"""),
+    examples=examples("output-schemas"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
         "https://cwe.mitre.org/data/definitions/213.html",

@@ -15,17 +15,12 @@ from collections.abc import Iterator
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success
 from apivigil.checks.data_exposure.common import observed_responses
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
 
 REMEDIATION = Remediation(
     summary="Send `Cache-Control: no-store` on every authenticated response.",
-    examples=flask_only("""\
-@app.after_request
-def no_store(response):
-    if request.authorization or "Cookie" in request.headers:
-        response.headers["Cache-Control"] = "no-store"
-    return response
-"""),
+    examples=examples("no-store"),
     references=(
         "https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5",
         "https://cwe.mitre.org/data/definitions/525.html",

@@ -28,19 +28,16 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 ARBITRARY_ORIGIN = "https://apivigil-origin.example"
 
 REMEDIATION = Remediation(
     summary="Allow only the exact origins of your own front ends; never reflect the request's "
     "Origin, never allow `null`, and never combine credentials with a broad policy.",
-    examples=flask_only("""\
-from flask_cors import CORS
-CORS(app, origins=["https://app.example.com"], supports_credentials=True)  # an allow-list
-"""),
+    examples=examples("cors-allow-list"),
     references=(
         "https://portswigger.net/web-security/cors",
         "https://cwe.mitre.org/data/definitions/942.html",

@@ -34,27 +34,14 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 REMEDIATION = Remediation(
     summary="Never run with debug mode or the interactive debugger outside development; answer "
     "errors with a generic JSON body and log the details server-side only.",
-    examples=flask_only("""\
-app.config["DEBUG"] = False            # and never wrap the app in DebuggedApplication
-import logging
-from werkzeug.exceptions import HTTPException
-
-@app.errorhandler(HTTPException)
-def http_error(exc):
-    return jsonify(error=exc.name), exc.code
-
-@app.errorhandler(Exception)
-def unhandled(exc):
-    app.logger.exception("unhandled error")          # details stay in the server log
-    return jsonify(error="internal error"), 500
-"""),
+    examples=examples("generic-errors"),
     references=(
         "https://cwe.mitre.org/data/definitions/209.html",
         "https://flask.palletsprojects.com/en/stable/errorhandling/",

@@ -48,44 +48,26 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
-
-EXPLICIT_FIELDS = """\
-# Serialise an explicit allow-list of fields, never the model or row as a whole.
-@app.get("/api/users/<int:user_id>")
-@auth.login_required
-def get_user(user_id):
-    user = User.query.get_or_404(user_id)
-    return jsonify(id=user.id, name=user.name)      # not user.__dict__ / model_dump()
-"""
+from apivigil.remediation import examples
 
 REMEDIATIONS = {
     "credentials-echoed": Remediation(
         summary="Never put the submitted password or Authorization header into a response; "
         "return the identity (user name, id) only.",
-        examples=flask_only("""\
-@app.get("/api/whoami")
-@auth.login_required
-def whoami():
-    return jsonify(user=auth.current_user())   # not request.authorization / headers
-"""),
+        examples=examples("no-credential-echo"),
         references=("https://cwe.mitre.org/data/definitions/200.html",),
     ),
     "password-hash": Remediation(
         summary="Remove password hashes from every response: serialise explicit fields only.",
-        examples=flask_only(EXPLICIT_FIELDS),
+        examples=examples("explicit-fields"),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa3-broken-object-property-level-authorization/",),
     ),
     "password-plaintext": Remediation(
         summary="Store passwords only as slow salted hashes (argon2, bcrypt) and never "
         "serialise the password field at all; rotate every exposed password.",
-        examples=flask_only("""\
-from werkzeug.security import generate_password_hash
-user.password_hash = generate_password_hash(password)     # never the password itself
-return jsonify([{"id": u.id, "username": u.username} for u in users])
-"""),
+        examples=examples("user-listing"),
         references=("https://cwe.mitre.org/data/definitions/256.html",
                     "https://cheatsheetseries.owasp.org/cheatsheets/"
                     "Password_Storage_Cheat_Sheet.html"),
@@ -93,25 +75,14 @@ return jsonify([{"id": u.id, "username": u.username} for u in users])
     "environment-secret": Remediation(
         summary="Remove the route that dumps configuration or the environment, rotate every "
         "secret it showed, and keep secrets in server-side configuration only.",
-        examples=flask_only("""\
-# Delete debug routes such as:
-#   @app.get("/env")
-#   def env(): return jsonify(dict(os.environ))
-# and expose only what a client needs, e.g. {"version": __version__}.
-"""),
+        examples=examples("public-config"),
         references=("https://cwe.mitre.org/data/definitions/215.html",
                     "https://cwe.mitre.org/data/definitions/798.html"),
     ),
     "users-listed": Remediation(
         summary="Require authentication (and an administrative role) for user listings, and "
         "return only the fields a caller needs.",
-        examples=flask_only("""\
-@app.get("/users")
-@jwt_required()
-@admin_required
-def list_users():
-    return jsonify([{"id": u.id, "username": u.username} for u in User.query.all()])
-"""),
+        examples=examples("user-listing"),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa1-broken-object-level-authorization/",
                     "https://cwe.mitre.org/data/definitions/359.html"),
@@ -119,13 +90,13 @@ def list_users():
     "secret-key": Remediation(
         summary="Remove keys and tokens from responses, revoke the exposed ones, and keep "
         "secrets in server-side configuration only.",
-        examples=flask_only(EXPLICIT_FIELDS),
+        examples=examples("explicit-fields"),
         references=("https://cwe.mitre.org/data/definitions/798.html",),
     ),
     "personal-data": Remediation(
         summary="Return personal data only to callers entitled to it, masked where the full "
         "value is not needed (last four digits of a card), and page bulk listings.",
-        examples=flask_only(EXPLICIT_FIELDS),
+        examples=examples("explicit-fields"),
         references=("https://owasp.org/API-Security/editions/2023/en/"
                     "0xa3-broken-object-property-level-authorization/",),
     ),

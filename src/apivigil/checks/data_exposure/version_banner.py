@@ -12,24 +12,23 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.data_exposure.common import observed_responses
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
 BANNER_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version",
                   "x-generator", "x-runtime-version")
 _VERSION = re.compile(r"\d+\.\d+")
 
+# Text only: Flask and FastAPI set neither header. A versioned Server header comes from the
+# server or the proxy (Werkzeug's development server adds its own beside the app's, so no app
+# code removes it), X-Powered-By from PHP, a proxy, or a line of the app's own to delete.
 REMEDIATION = Remediation(
-    summary="Remove version numbers from Server and X-Powered-By (set them at the proxy, e.g. "
-    "nginx `server_tokens off;`), and never expose the development server.",
-    examples=flask_only("""\
-# Serve with gunicorn behind a proxy, not the Werkzeug development server, and:
-@app.after_request
-def hide_banner(response):
-    response.headers.pop("X-Powered-By", None)
-    response.headers["Server"] = "api"
-    return response
-"""),
-    references=("https://cwe.mitre.org/data/definitions/497.html",),
+    summary="Remove version numbers where they are added: delete any Server or X-Powered-By "
+    "header your own code sets; never expose "
+    "Werkzeug's development server (its `Server: Werkzeug/… Python/…` cannot be removed from "
+    "the app; serve with gunicorn, waitress or uvicorn), and at the proxy set nginx "
+    "`server_tokens off;` and `proxy_hide_header X-Powered-By;` (PHP: `expose_php = Off`).",
+    references=("https://cwe.mitre.org/data/definitions/497.html",
+                "https://nginx.org/en/docs/http/ngx_http_core_module.html#server_tokens"),
 )
 
 

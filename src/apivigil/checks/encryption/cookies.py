@@ -31,8 +31,9 @@ from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 SESSION_NAME = re.compile(
     r"sess|^sid$|_sid$|sid_|token|auth|jwt|login|remember|identity|^id$|user_?id",
@@ -44,17 +45,7 @@ REMEDIATION = Remediation(
         "Set session cookies with `Secure; HttpOnly; SameSite=Lax` (or Strict), and every "
         "other cookie with at least `Secure; SameSite`."
     ),
-    examples=flask_only("""\
-app.config.update(
-    SESSION_COOKIE_SECURE=True,
-    SESSION_COOKIE_HTTPONLY=True,   # Flask's default; keep it
-    SESSION_COOKIE_SAMESITE="Lax",
-    REMEMBER_COOKIE_SECURE=True,    # Flask-Login
-    REMEMBER_COOKIE_HTTPONLY=True,
-)
-# for cookies you set yourself:
-response.set_cookie("token", value, secure=True, httponly=True, samesite="Lax")
-"""),
+    examples=examples("session-cookies"),
     references=(
         "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies",
         "https://flask.palletsprojects.com/en/stable/security/#set-cookie-options",

@@ -1,0 +1,36 @@
+"""Generic error answers, with the details in the server log only, in Flask (pip install flask).
+
+Never serve an API with the debugger: not `app.run(debug=True)`, not `flask run --debug` or
+FLASK_DEBUG=1, not DebuggedApplication. Its error page shows the code and lets a visitor run
+Python on the server. Serve with a production WSGI server (gunicorn, waitress) instead.
+"""
+
+import logging
+import sqlite3
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+app = Flask(__name__)
+log = logging.getLogger("api")
+
+
+@app.errorhandler(HTTPException)
+def http_error(error):
+    # JSON for 404, 405... instead of the framework's pages
+    return jsonify(error=error.name.lower()), error.code
+
+
+@app.errorhandler(Exception)
+def unexpected_error(error):
+    log.exception("unhandled error")  # the traceback goes to the log, never to the client
+    return jsonify(error="internal error"), 500
+
+
+@app.get("/api/items")
+def items():
+    # your data access; here an empty in-memory database whose query fails ("no such table"),
+    # to show what the client gets then: a 500 with a generic body
+    with sqlite3.connect(":memory:") as db:
+        rows = db.execute("SELECT id, name FROM items").fetchall()
+    return jsonify(items=[{"id": id_, "name": name} for id_, name in rows])

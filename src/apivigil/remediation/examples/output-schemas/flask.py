@@ -1,0 +1,77 @@
+"""Responses through an explicit output schema per audience, in Flask with pydantic: other
+users see a public view, a user sees their own private one, and no schema carries the
+password hash (pip install flask flask-httpauth bcrypt pydantic)."""
+
+import bcrypt
+from flask import Flask, jsonify
+from flask_httpauth import HTTPBasicAuth
+from pydantic import BaseModel
+
+app = Flask(__name__)
+
+
+class BasicAuth(HTTPBasicAuth):
+    def get_auth(self):
+        try:
+            return super().get_auth()
+        except ValueError:  # Werkzeug 3.1 raises on a non-ASCII Basic token: no credentials
+            return None
+
+
+auth = BasicAuth(realm="api")
+
+# user name -> stored record: your user table (made here so the example runs)
+USERS = {
+    name: {"id": uid, "username": name, "email": f"{name}@example.com", "role": "user",
+           "password_hash": bcrypt.hashpw(password.encode(), bcrypt.gensalt())}
+    for uid, name, password in [(1, "alice", "alice-correct-horse"),
+                                (2, "bob", "bob-battery-staple")]
+}
+DUMMY_HASH = bcrypt.hashpw(b"no user has this password", bcrypt.gensalt())
+
+
+class PublicUser(BaseModel):
+    """What any logged-in user may see of another user."""
+
+    id: int
+    username: str
+
+
+class PrivateUser(PublicUser):
+    """What users see of themselves (an admin-only route could use it too)."""
+
+    email: str
+    role: str
+
+# No schema has password_hash: validating a stored record through one of them drops every
+# field it does not declare, so a column added to the table later stays private too.
+
+
+@auth.verify_password
+def verify_password(username, password):
+    secret = password.encode()
+    if len(secret) > 72:  # bcrypt 5 raises past 72 bytes
+        return None
+    user = USERS.get(username)
+    stored = user["password_hash"] if user else DUMMY_HASH  # the same work for unknown users
+    if bcrypt.checkpw(secret, stored) and user:
+        return username
+    return None
+
+
+@auth.error_handler
+def refuse(status):
+    return jsonify(error="invalid credentials"), status
+
+
+@app.get("/api/users")
+@auth.login_required
+def list_users():
+    return jsonify(users=[PublicUser.model_validate(user).model_dump()
+                          for user in USERS.values()])
+
+
+@app.get("/api/users/me")
+@auth.login_required
+def me():
+    return jsonify(PrivateUser.model_validate(USERS[auth.current_user()]).model_dump())
