@@ -6,10 +6,17 @@ import ssl
 
 import pytest
 
-from apivigil.checks.encryption.tls import TlsConfiguration, cipher_class, forward_secret
+from apivigil.checks.encryption.tls import (
+    PYTHON_SERVER_CIPHERS,
+    REMEDIATION,
+    TlsConfiguration,
+    cipher_class,
+    forward_secret,
+)
 from apivigil.checks.encryption.tlsfacts import TlsFacts
 from tests.fixtures.apps.basic import protected_api
 from tests.fixtures.apps.encryption import make_ca, make_leaf, tls_context
+from tests.fixtures.apps.fix_twins import fastapi_plain
 from tests.support import outcome
 
 CHECK = {"checks": ("encryption.tls",)}
@@ -91,6 +98,18 @@ def test_demo_legacy_context_is_flagged(serve, run_scan):
     found = by_rule(run_scan(https.url + "/", **CHECK))
     assert {"encryption.tls-tls10", "encryption.tls-tls11",
             "encryption.tls-cipher-anonymous"} <= set(found)
+
+
+def test_the_uvicorn_setting_the_remediation_names_is_clean_and_the_default_is_not(
+        serve_asgi, run_scan):
+    # the text-only fix names a setting for uvicorn: proven here by serving with it
+    assert f"--ssl-ciphers {PYTHON_SERVER_CIPHERS}" in REMEDIATION.summary
+    default = run_scan(serve_asgi(fastapi_plain()) + "/api/data", **CHECK)
+    assert {f.id for f in default.findings} == {"encryption.tls-cipher-cbc"}
+    fixed = run_scan(serve_asgi(fastapi_plain(), ssl_ciphers=PYTHON_SERVER_CIPHERS)
+                     + "/api/data", **CHECK)
+    assert outcome(fixed, "encryption.tls") == "completed"
+    assert fixed.findings == []
 
 
 def test_http_target_is_skipped_with_reason(serve, run_scan):

@@ -8,11 +8,11 @@ test_coverage.py checks every example file is scanned by one of them or says why
 
 from __future__ import annotations
 
-import itertools
 import json
+import os
+import socket
+import subprocess
 import sys
-import tempfile
-import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from apivigil.remediation import examples
 from tests.fixtures.apps import fix_twins
 from tests.support import port_of, rule_ids
 
+ROOT = Path(__file__).resolve().parents[2]
 # given the app and the https:// base URL it is served at, more ScanOptions (e.g. a spec file,
 # identities whose tokens the app issued)
 Prepare = Callable[[Any, str], Mapping[str, Any]]
@@ -55,6 +56,8 @@ class Scenario:
     scan_path: str | None = None
     # the finding must be gone, and so must every other finding of these checks
     all_clean: bool = False
+    # the status of the http:// -> https:// redirect (with https_port); Django's is 301
+    redirect_status: int = 308
     # an OpenAPI document both scans are given with --spec (the spec a user scans with, e.g.
     # for a Flask app that serves none); None: no --spec
     spec: Mapping[str, Any] | None = None
@@ -75,20 +78,20 @@ def example_of(fix: str, framework: Framework) -> CodeExample:
     return next(e for e in examples(fix) if e.framework is framework)
 
 
-_BUILT = itertools.count()
-
-
-def build(example: CodeExample) -> Any:
-    """The app defined by the example's text, exactly as a report shows it, run as a module of
-    its own (in sys.modules, as when a user runs the file: pydantic and dataclasses look a
-    class's module up there)."""
-    module = types.ModuleType(f"apivigil_fix_example_{next(_BUILT)}")
-    sys.modules[module.__name__] = module
+def namespace_of(example: CodeExample) -> dict[str, Any]:
+    """Everything the example's text defines (its `app`, its functions), run as a user runs
+    the file."""
+    namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
     # dont_inherit: not this module's `from __future__ import annotations`, which a user's
     # copy does not have (pydantic resolves string annotations differently)
     exec(compile(example.code, f"<{example.framework.value} example>", "exec",
-                 dont_inherit=True), vars(module))
-    return module.app
+                 dont_inherit=True), namespace)
+    return namespace
+
+
+def build(example: CodeExample) -> Any:
+    """The app defined by the example's text, exactly as a report shows it."""
+    return namespace_of(example)["app"]
 
 
 def scenario_ids(scenarios: Mapping[tuple[str, Framework], Scenario]) -> list[str]:
@@ -96,56 +99,102 @@ def scenario_ids(scenarios: Mapping[tuple[str, Framework], Scenario]) -> list[st
 
 
 def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, serve_asgi: Any,
-           run_scan: Callable[..., Report], authority: Any) -> tuple[Report, Report]:
+           run_scan: Callable[..., Report], authority: Any,
+           tmp_path: Path) -> tuple[Report, Report]:
     """Scan the twin, then the example's app; assert the twin has the rules and the example's
     app has none of them, every check completed. Returns (twin's report, fixed report)."""
     example = example_of(fix, framework)
     assert example.untested is None, example.untested
+    twin_is_asgi = framework is Framework.FASTAPI
 
-    def url_of(app: Any, tls: bool = True) -> str:
-        if framework is Framework.FASTAPI:
+    def url_of(app: Any, asgi: bool, tls: bool = True) -> str:
+        if asgi:
             return serve_asgi(app, tls=tls, **dict(scenario.uvicorn))  # type: ignore[no-any-return]
         return serve(app, tls="modern" if tls else None).url  # type: ignore[no-any-return]
+
+    def in_process(app: Any, asgi: bool) -> tuple[str, str | None]:
+        https = url_of(app, asgi)
+        if scenario.https_port is None:
+            return https, None
+        scenario.https_port(app, port_of(https))
+        return https, url_of(app, asgi, tls=False)
+
+    children: list[subprocess.Popen[str]] = []
+
+    def in_child() -> tuple[str, str | None]:
+        """Django configures itself once per process: each Django example gets its own."""
+        pem = tmp_path / "example-leaf.pem"
+        authority.leaf.private_key_and_cert_chain_pem.write_to_path(str(pem))
+        code = tmp_path / "example_app.py"
+        code.write_text(example.code, encoding="utf-8")
+        https_port = free_port()
+        ports = [https_port] if scenario.https_port is None else [https_port, free_port()]
+        env = dict(os.environ)
+        if scenario.https_port is not None:  # as the example says to configure it
+            env["HTTPS_HOST"] = f"127.0.0.1:{https_port}"
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tests.remediation.child_server", str(code), str(pem),
+             *map(str, ports)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT, env=env)
+        children.append(child)
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        http = f"http://127.0.0.1:{ports[1]}" if len(ports) > 1 else None
+        return f"https://127.0.0.1:{https_port}", http
 
     http_urls: list[str] = []
     https_urls: list[str] = []
 
-    def scan(app: Any) -> Report:
-        https = url_of(app)
+    def scan(served: tuple[str, str | None], app: Any, asgi: bool) -> Report:
+        https, http = served
         # bcrypt at its default cost is slow on a loaded machine: a generous timeout
         options: dict[str, Any] = {"checks": scenario.checks, "timeout": 20.0,
                                    "credentials": scenario.credentials, **scenario.options}
-        if scenario.https_port is not None:
-            scenario.https_port(app, port_of(https))
-            http_urls.append(url_of(app, tls=False))
-            options["http_port"] = port_of(http_urls[-1])
+        if http is not None:
+            http_urls.append(http)
+            options["http_port"] = port_of(http)
+        if scenario.spec is not None:
+            spec = tmp_path / "openapi.json"
+            spec.write_text(json.dumps(scenario.spec), encoding="utf-8")
+            options["spec"] = str(spec)
         if scenario.prepare is not None:
             options.update(scenario.prepare(app, https))
         https_urls.append(https)
         start = scenario.scan_path
         if start is None:
-            start = "/" if framework is Framework.FASTAPI else scenario.path
-        if scenario.spec is None:
-            return run_scan(https + start, **options)
-        with tempfile.TemporaryDirectory() as folder:
-            spec = Path(folder) / "openapi.json"
-            spec.write_text(json.dumps(scenario.spec), encoding="utf-8")
-            return run_scan(https + start, **{**options, "spec": str(spec)})
+            start = "/" if asgi else scenario.path
+        return run_scan(https + start, **options)
 
-    before = scan(scenario.twin())
-    after = scan(build(example))
+    try:
+        twin = scenario.twin()
+        before = scan(in_process(twin, twin_is_asgi), twin, twin_is_asgi)
+        if framework is Framework.DJANGO:
+            after = scan(in_child(), None, False)
+        else:
+            app = build(example)
+            asgi = framework is Framework.FASTAPI
+            after = scan(in_process(app, asgi), app, asgi)
+        if scenario.https_port is not None:
+            # a client that follows the redirect lands on the HTTPS port, not the http://
+            # one (apivigil does not judge where a redirect to the same host leads)
+            with httpx.Client(verify=str(authority.ca_path), follow_redirects=True) as client:
+                landed = client.get(http_urls[-1] + scenario.path + "?q=1")
+            assert landed.status_code == 200
+            assert str(landed.url) == (
+                f"https://127.0.0.1:{port_of(https_urls[-1])}{scenario.path}?q=1")
+            assert landed.history[0].status_code == scenario.redirect_status
+    finally:
+        for child in children:
+            child.communicate(timeout=30)  # closing its stdin stops it
     assert scenario.rules <= rule_ids(before), rule_ids(before)
     assert rule_ids(after) & (scenario.rules | scenario.also_clean) == set(), rule_ids(after)
     if scenario.all_clean or scenario.https_port is not None:
         assert rule_ids(after) == set()
-    if scenario.https_port is not None:
-        # a client that follows the redirect lands on the HTTPS port, not the http:// one
-        # (apivigil does not judge where a redirect to the same host leads)
-        with httpx.Client(verify=str(authority.ca_path), follow_redirects=True) as client:
-            landed = client.get(http_urls[-1] + scenario.path + "?q=1")
-        assert landed.status_code == 200
-        assert str(landed.url) == f"https://127.0.0.1:{port_of(https_urls[-1])}{scenario.path}?q=1"
-        assert landed.history[0].status_code == 308
     assert {o.check: o.status.value for o in after.checks} == dict.fromkeys(
         scenario.checks, "completed")
     return before, after
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

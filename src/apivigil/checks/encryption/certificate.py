@@ -30,27 +30,27 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.tlsfacts import chain_trust_error, tls_facts
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
 EXPIRY_WARNING = timedelta(days=14)
 MAX_LIFETIME = timedelta(days=398)
 
+# Text only: the fix is the certificate and the server or proxy that presents it, not code
+# in the Flask or FastAPI app, so there is no framework example.
 REMEDIATION = Remediation(
     summary=(
-        "Serve a certificate from a publicly trusted CA (e.g. Let's Encrypt with automatic "
-        "renewal) that names the API's host in subjectAltName, with an RSA 2048+ or ECDSA "
-        "P-256 key, SHA-256 signatures and a lifetime of at most 398 days; send the full "
-        "chain. Never tell clients to disable verification."
+        "Serve a certificate from a publicly trusted CA (e.g. Let's Encrypt, renewed "
+        "automatically by certbot, Caddy or cert-manager) that names the API's host in "
+        "subjectAltName, with an RSA 2048+ or ECDSA P-256 key, SHA-256 signatures and a "
+        "lifetime of at most 398 days. Send the full chain, not the leaf alone: nginx "
+        "`ssl_certificate fullchain.pem;`, uvicorn `--ssl-certfile fullchain.pem "
+        "--ssl-keyfile privkey.pem`, gunicorn `--certfile fullchain.pem --keyfile "
+        "privkey.pem`. Never tell clients to disable verification."
     ),
-    examples=flask_only("""\
-# Terminate TLS at a proxy with an automatically renewed certificate (certbot, Caddy,
-# cert-manager). When serving TLS from Python, load the full chain:
-context.load_cert_chain("/etc/letsencrypt/live/api.example.com/fullchain.pem",
-                        "/etc/letsencrypt/live/api.example.com/privkey.pem")
-"""),
     references=(
         "https://cabforum.org/working-groups/server/baseline-requirements/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html",
+        "https://letsencrypt.org/docs/",
     ),
 )
 

@@ -25,34 +25,31 @@ from collections.abc import Iterator
 
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.encryption.tlsfacts import TlsFacts, tls_facts
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 
-MODERN_PROFILE = """\
-# Terminate TLS at the proxy with a modern profile (Mozilla "intermediate"), e.g. nginx:
-#   ssl_protocols TLSv1.2 TLSv1.3;
-#   ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:
-#               ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:
-#               ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;  (one line)
-#   ssl_prefer_server_ciphers off;
-# Serving TLS from Python directly (gunicorn --ssl-version / an ssl.SSLContext):
-import ssl
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.minimum_version = ssl.TLSVersion.TLSv1_2
-context.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")
-context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
-context.load_cert_chain("fullchain.pem", "privkey.pem")
-app.run(ssl_context=context)  # development only; use a real server or proxy in production
-"""
+# The TLS 1.2 suites of Mozilla's intermediate profile as an OpenSSL cipher string, what
+# uvicorn's --ssl-ciphers and gunicorn's --ciphers take (TLS 1.3 suites, all AEAD, are not
+# affected). Python's default list, which both use unless told, also accepts CBC suites; its
+# default minimum version is already TLS 1.2.
+PYTHON_SERVER_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
 
+# Text only: the fix is a setting of whatever ends TLS (a proxy, a load balancer, the ASGI or
+# WSGI server), not code in the Flask or FastAPI app, so there is no framework example.
 REMEDIATION = Remediation(
     summary=(
         "Offer TLS 1.2 and 1.3 only, with AEAD suites and ECDHE key exchange (Mozilla's "
-        "intermediate profile); keep the TLS library patched."
+        "intermediate profile), and keep the TLS library patched. Set it where TLS ends: at a "
+        "proxy or load balancer, in its TLS policy (nginx: `ssl_protocols TLSv1.2 TLSv1.3;` "
+        "with the `ssl_ciphers` list from ssl-config.mozilla.org); when uvicorn or gunicorn "
+        f"serves HTTPS itself, `--ssl-ciphers {PYTHON_SERVER_CIPHERS}` (uvicorn) or "
+        f"`--ciphers {PYTHON_SERVER_CIPHERS}` (gunicorn), since Python's default list also "
+        "accepts CBC suites."
     ),
-    examples=flask_only(MODERN_PROFILE),
     references=(
         "https://ssl-config.mozilla.org/",
         "https://wiki.mozilla.org/Security/Server_Side_TLS",
+        "https://www.uvicorn.org/settings/#https",
+        "https://docs.gunicorn.org/en/stable/settings.html#ciphers",
         "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
     ),
 )
