@@ -46,7 +46,8 @@ OVERRIDE = Scenario(("input_validation.http-methods",),
 
 
 def _fastapi(scenario: Scenario, twin: object, **changes: object) -> Scenario:
-    """The same scenario against the FastAPI twin (scanned from /, its /openapi.json found)."""
+    """The same scenario against the FastAPI twin and example: scanned from /, with the
+    scenario's spec when it has one, else with the app's own /openapi.json."""
     return replace(scenario, twin=twin, **changes)
 
 
