@@ -8,6 +8,7 @@ test_coverage.py checks every example file is scanned by one of them or says why
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -60,6 +61,9 @@ class Scenario:
     all_clean: bool = False
     # the status of the http:// -> https:// redirect (with https_port); Django's is 301
     redirect_status: int = 308
+    # an OpenAPI document both scans are given with --spec (the spec a user scans with, e.g.
+    # for a Flask app that serves none); None: no --spec
+    spec: Mapping[str, Any] | None = None
 
 
 CAROL = Credentials(fix_twins.USER, fix_twins.PASSWORD)
@@ -160,6 +164,10 @@ def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, se
         if http is not None:
             http_urls.append(http)
             options["http_port"] = port_of(http)
+        if scenario.spec is not None:
+            spec = tmp_path / "openapi.json"
+            spec.write_text(json.dumps(scenario.spec), encoding="utf-8")
+            options["spec"] = str(spec)
         if scenario.prepare is not None:
             options.update(scenario.prepare(app, https))
         https_urls.append(https)

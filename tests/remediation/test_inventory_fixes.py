@@ -27,7 +27,8 @@ OUTPUT_RULES = frozenset({"data_exposure.undeclared-sensitive-property",
                           "inventory.sensitive-response-property"})
 INPUT_RULES = frozenset({"inventory.unbounded-string", "inventory.open-request-body"})
 KEY_RULES = frozenset({"inventory.credential-in-url"})
-DEFAULT_RULES = frozenset({"inventory.operation-without-security"})
+DEFAULT_RULES = frozenset({"inventory.operation-without-security",
+                           "inventory.missing-auth-responses"})
 TRANSPORT = ("encryption.spec-transport",)
 TRANSPORT_RULES = frozenset({"encryption.spec-credentials-over-http",
                              "encryption.spec-cleartext-served"})

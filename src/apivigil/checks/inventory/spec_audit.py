@@ -75,6 +75,7 @@ DEFINE_SCHEMES = Remediation(
 DECLARE_REFUSALS = Remediation(
     summary="Declare 401 (no or bad credentials) and 403 (not allowed) on secured operations, "
             "and test that the running API returns them.",
+    examples=examples("secure-by-default"),  # generated specs: where the 401 gets declared
     references=SPEC_REFERENCES,
 )
 BOUND_INPUTS = Remediation(

@@ -28,7 +28,9 @@ def api_client(key: Annotated[str, Depends(api_key)]) -> str:
     return owner
 
 
-# deny unless authenticated: the dependency runs before every route of this router
+# deny unless authenticated: the dependency runs before every route of this router. FastAPI
+# does not document a security dependency's 401 by itself: declare it (and 403 where a route
+# checks permissions), so clients and tests know the refusal.
 api = APIRouter(prefix="/api", dependencies=[Depends(api_client)],
                 responses={401: {"description": "no or bad API key"}})
 

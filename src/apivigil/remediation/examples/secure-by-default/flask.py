@@ -2,8 +2,9 @@
 the ones added next year too; public routes are few and sit outside it
 (pip install apiflask).
 
-APIFlask writes the requirement (and the 401) into the spec for every operation of the
-blueprint, so the spec shows which operations are public.
+APIFlask writes the requirement into the spec for every operation of the blueprint, so the
+spec shows which operations are public, and documents their 401 (AUTO_AUTH_ERROR_RESPONSE);
+declare a 403 too where a route checks permissions.
 """
 
 import hashlib
