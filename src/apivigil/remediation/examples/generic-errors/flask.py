@@ -1,8 +1,9 @@
 """Generic error answers, with the details in the server log only, in Flask (pip install flask).
 
 Never serve an API with the debugger: not `app.run(debug=True)`, not `flask run --debug` or
-FLASK_DEBUG=1, not DebuggedApplication. Its error page shows the code and lets a visitor run
-Python on the server. Serve with a production WSGI server (gunicorn, waitress) instead.
+FLASK_DEBUG=1, not DebuggedApplication. Its error page shows the traceback and the code, and
+offers a Python console on the server behind nothing but a PIN. Serve with a production WSGI
+server (gunicorn, waitress) instead.
 """
 
 import json
