@@ -12,6 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from apivigil.core.config import Identity
 from apivigil.core.models import Framework
 from tests.fixtures.apps import fix_twins_outbound as twins
 from tests.remediation.harness import Scenario, build, example_of, namespace_of, scenario_ids
@@ -33,6 +34,32 @@ CONTENT_CLEAN = frozenset({"unsafe_consumption.reflected-content",
 
 WEBHOOK_CHECKS = ("unsafe_consumption.webhook-signing",)
 WEBHOOK_RULES = frozenset({"unsafe_consumption.webhook-unsigned"})
+LLM_CHECKS = ("llm_security.endpoint-exposure", "llm_security.prompt-injection",
+              "llm_security.output-handling", "llm_security.excessive-agency",
+              "llm_security.unbounded-consumption")
+# what the deep tier proves on the naive chat API (tests/fixtures/apps/chat.py)
+LLM_RULES = frozenset({
+    "llm_security.unauthenticated-endpoint", "llm_security.model-disclosed",
+    "llm_security.usage-metadata", "llm_security.system-prompt-leak",
+    "llm_security.instruction-override", "llm_security.indirect-injection",
+    "llm_security.jailbreak", "llm_security.encoding-bypass", "llm_security.client-system-role",
+    "llm_security.tool-calls-from-user-text", "llm_security.secrets-in-output",
+    "llm_security.personal-data-in-output", "llm_security.unsanitized-output",
+    "llm_security.unbounded-output", "llm_security.no-rate-limit"})
+LLM_OPTIONS = {"llm_probes": "deep", "settings": {"discover_spec": "false"},
+               "user_credential": Identity.from_credential("carol",
+                                                           "bearer:" + twins.LLM_API_KEY)}
+
+
+def the_model_falls_for_everything(app: Any, https: str) -> dict[str, Any]:
+    """The example's stand-in model replaced by a gullible one, as a user plugs in theirs:
+    the example's own defenses must hold whatever the model does."""
+    del https
+    if hasattr(app, "config"):
+        app.config["MODEL"] = twins.gullible_model
+    else:
+        app.state.model = twins.gullible_model
+    return {}
 
 
 def partner_is_the_callback_server(app: Any, https: str) -> dict[str, Any]:
@@ -66,6 +93,12 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("untrusted-content", Framework.FASTAPI): Scenario(
         CONTENT_CHECKS, CONTENT_RULES, twins.fastapi_fetcher, also_clean=CONTENT_CLEAN,
         prepare=partner_is_the_callback_server),
+    ("llm-endpoint", Framework.FLASK): Scenario(
+        LLM_CHECKS, LLM_RULES, twins.flask_chat, scan_path="/v1/chat/completions",
+        options=LLM_OPTIONS, prepare=the_model_falls_for_everything, all_clean=True),
+    ("llm-endpoint", Framework.FASTAPI): Scenario(
+        LLM_CHECKS, LLM_RULES, twins.fastapi_chat, scan_path="/v1/chat/completions",
+        options=LLM_OPTIONS, prepare=the_model_falls_for_everything, all_clean=True),
     ("signed-webhooks", Framework.FLASK): Scenario(
         WEBHOOK_CHECKS, WEBHOOK_RULES, twins.flask_webhooks, path="/", all_clean=True),
     ("signed-webhooks", Framework.FASTAPI): Scenario(
