@@ -3,11 +3,15 @@ errors, no default accounts) scanned fixed and vulnerable."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 import pytest
 
 from apivigil.core.models import Framework
 from tests.fixtures.apps import fix_twins_auth
-from tests.remediation.harness import CAROL, Scenario, scenario_ids
+from tests.fixtures.apps.fix_twins import PASSWORD, USER
+from tests.remediation.harness import CAROL, Scenario, example_of, scenario_ids
 
 ENFORCEMENT_CHECKS = ("authentication.enforcement", "authentication.verbose-errors")
 # the twin lets any Basic pair in and refuses without a challenge
@@ -57,3 +61,24 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
 @pytest.mark.parametrize(("fix", "framework"), sorted(SCENARIOS), ids=scenario_ids(SCENARIOS))
 def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, verify_fix):
     verify_fix(SCENARIOS, fix, framework)
+
+
+@pytest.mark.parametrize("framework", [Framework.FLASK, Framework.FASTAPI])
+def test_debug_off_answers_a_failing_user_store_with_a_generic_500(framework, serve, serve_asgi,
+                                                                    authority):
+    """What the scan cannot provoke in the debug-off example: its user store failing (a
+    database that is down) mid-login reaches the client as a bare 500, no traceback."""
+    namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
+    exec(example_of("debug-off", framework).code, namespace)
+
+    def database_down(username: str) -> bytes:
+        raise ConnectionError("users database at 10.0.0.7:5432 refused the connection")
+
+    namespace["stored_hash"] = database_down  # the example's own user-store function
+    app = namespace["app"]
+    url = serve_asgi(app) if framework is Framework.FASTAPI else serve(app, tls="modern").url
+    with httpx.Client(verify=str(authority.ca_path)) as client:
+        answer = client.get(url + "/api/data", auth=(USER, PASSWORD))
+    assert answer.status_code == 500
+    assert "internal error" in answer.text
+    assert "10.0.0.7" not in answer.text and "Traceback" not in answer.text
