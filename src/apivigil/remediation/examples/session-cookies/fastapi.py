@@ -45,6 +45,8 @@ def password_ok(username: str, password: str) -> bool:
     return bcrypt.checkpw(secret, stored) and username in USERS
 
 
+# Throttle failed logins here too (the `limits` library), or passwords can be guessed at
+# full speed.
 @app.post("/api/login")
 def log_in(login: Login, request: Request):
     if not password_ok(login.username, login.password):

@@ -39,6 +39,7 @@ def password_ok(username, password):
     return bcrypt.checkpw(secret, stored) and username in USERS
 
 
+# Throttle failed logins here too (Flask-Limiter), or passwords can be guessed at full speed.
 @app.post("/api/login")
 def log_in():
     body = request.get_json(silent=True)  # None for a missing or malformed JSON body
