@@ -66,7 +66,7 @@ def log_out(request: Request):
 
 def current_user(request: Request) -> str:
     user = request.session.get("user")
-    if user is None:
+    if user not in USERS:  # not logged in, or an account deleted since
         raise HTTPException(status_code=401, detail="login required")
     # a changed session is signed and sent again: max_age then runs from the last request
     # (an idle timeout, as with Flask's permanent sessions)

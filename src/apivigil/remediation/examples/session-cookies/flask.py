@@ -65,6 +65,6 @@ def log_out():
 @app.get("/api/data")
 def data():
     user = session.get("user")
-    if user is None:
+    if user not in USERS:  # not logged in, or an account deleted since
         return jsonify(error="login required"), 401
     return jsonify(user=user, items=[1, 2, 3])
