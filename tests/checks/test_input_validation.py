@@ -187,3 +187,18 @@ def test_path_parameter_of_the_wrong_type_is_probed(serve, run_scan, tmp_spec):
     assert (finding.id, finding.parameter, finding.path) == (
         "input_validation.unhandled-error", "path item_id", "/api/items/{item_id}")
     assert (finding.evidence.request or "").startswith("GET /api/items/apivigil ")
+
+
+def test_content_type_check_without_an_accepted_json_body_is_inconclusive(serve, run_scan,
+                                                                          tmp_spec):
+    from flask import Flask, jsonify
+
+    app = Flask("refuses-everything")
+    app.post("/api/items")(lambda: (jsonify(error="login required"), 401))
+    https = serve(app, tls="modern")
+    report = run_scan(https.url, spec=tmp_spec(SPEC_CREATE), allow_unsafe_methods=True,
+                      checks=("input_validation.content-type",))
+    assert report.findings == []
+    assert report.checks[0].status.value == "inconclusive"
+    assert "no operation accepted its own JSON body (POST /api/items)" in (
+        report.checks[0].reason or "")

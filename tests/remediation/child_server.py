@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import signal
 import ssl
 import sys
 from pathlib import Path
@@ -17,16 +19,17 @@ from apivigil.demo.server import serve_wsgi
 
 
 def main(argv: list[str]) -> None:
-    source, pem, https_port, *http_port = argv
+    source, https_port, *http_port = argv
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # stop cleanly on SIGTERM
     sys.path.insert(0, str(Path(source).parent))
     app = importlib.import_module(Path(source).stem).app
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pem)
+    context.load_cert_chain(os.environ["TLS_CERT"], os.environ["TLS_KEY"])
     logging.disable(logging.CRITICAL)  # the scan's deliberate errors are not news here
     served = [serve_wsgi(app, context, int(https_port))]
     served += [serve_wsgi(app, None, int(port)) for port in http_port]
     print("ready", flush=True)
-    sys.stdin.read()
+    signal.sigwait({signal.SIGTERM})
     for server in served:
         server.stop()
 

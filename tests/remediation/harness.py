@@ -8,6 +8,7 @@ test_coverage.py checks every example file is scanned by one of them or says why
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -23,9 +24,12 @@ from apivigil.core.config import Credentials
 from apivigil.core.models import CodeExample, Framework, Report
 from apivigil.remediation import examples
 from tests.fixtures.apps import fix_twins
+from tests.reporting.tools import require
 from tests.support import port_of, rule_ids
 
 ROOT = Path(__file__).resolve().parents[2]
+# npm ci'd there by scripts/system-deps.sh, from package.json and its lock
+EXPRESS_MODULES = ROOT / "tests" / "remediation" / "express" / "node_modules"
 # given the app and the https:// base URL it is served at, more ScanOptions (e.g. a spec file,
 # identities whose tokens the app issued)
 Prepare = Callable[[Any, str], Mapping[str, Any]]
@@ -57,6 +61,9 @@ class Scenario:
     all_clean: bool = False
     # the status of the http:// -> https:// redirect (with https_port); Django's is 301
     redirect_status: int = 308
+    # an OpenAPI document both scans are given with --spec (the spec a user scans with, e.g.
+    # for a Flask app that serves none); None: no --spec
+    spec: Mapping[str, Any] | None = None
 
 
 CAROL = Credentials(fix_twins.USER, fix_twins.PASSWORD)
@@ -74,14 +81,20 @@ def example_of(fix: str, framework: Framework) -> CodeExample:
     return next(e for e in examples(fix) if e.framework is framework)
 
 
-def build(example: CodeExample) -> Any:
-    """The app defined by the example's text, exactly as a report shows it."""
+def namespace_of(example: CodeExample) -> dict[str, Any]:
+    """Everything the example's text defines (its `app`, its functions), run as a user runs
+    the file."""
     namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
     # dont_inherit: not this module's `from __future__ import annotations`, which a user's
     # copy does not have (pydantic resolves string annotations differently)
     exec(compile(example.code, f"<{example.framework.value} example>", "exec",
                  dont_inherit=True), namespace)
-    return namespace["app"]
+    return namespace
+
+
+def build(example: CodeExample) -> Any:
+    """The app defined by the example's text, exactly as a report shows it."""
+    return namespace_of(example)["app"]
 
 
 def scenario_ids(scenarios: Mapping[tuple[str, Framework], Scenario]) -> list[str]:
@@ -112,24 +125,33 @@ def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, se
     children: list[subprocess.Popen[str]] = []
 
     def in_child() -> tuple[str, str | None]:
-        """Django configures itself once per process: each Django example gets its own."""
-        pem = tmp_path / "example-leaf.pem"
-        authority.leaf.private_key_and_cert_chain_pem.write_to_path(str(pem))
-        code = tmp_path / "example_app.py"
+        """Django configures itself once per process, and an Express app is a Node program:
+        such examples run in a process of their own, as their text says to run them."""
+        key, chain = tmp_path / "example-key.pem", tmp_path / "example-chain.pem"
+        authority.leaf.private_key_pem.write_to_path(str(key))
+        chain.write_bytes(b"".join(blob.bytes() for blob in authority.leaf.cert_chain_pems))
+        ports = [free_port()] if scenario.https_port is None else [free_port(), free_port()]
+        env = dict(os.environ, PORT=str(ports[0]), HTTPS_PORT=str(ports[0]),
+                   TLS_CERT=str(chain), TLS_KEY=str(key))
+        if len(ports) > 1:  # as the examples say to configure the redirect
+            env.update(HTTP_PORT=str(ports[1]), HTTPS_HOST=f"127.0.0.1:{ports[0]}")
+        if framework is Framework.EXPRESS:
+            require(EXPRESS_MODULES.is_dir(), "the Express examples' npm packages "
+                    "(tests/remediation/express)")
+            code = tmp_path / "example_app.js"
+            env["NODE_PATH"] = str(EXPRESS_MODULES)
+            command = ["node", str(code)]
+        else:
+            code = tmp_path / "example_app.py"
+            command = [sys.executable, "-m", "tests.remediation.child_server", str(code),
+                       *map(str, ports)]
         code.write_text(example.code, encoding="utf-8")
-        https_port = free_port()
-        ports = [https_port] if scenario.https_port is None else [https_port, free_port()]
-        env = dict(os.environ)
-        if scenario.https_port is not None:  # as the example says to configure it
-            env["HTTPS_HOST"] = f"127.0.0.1:{https_port}"
-        child = subprocess.Popen(
-            [sys.executable, "-m", "tests.remediation.child_server", str(code), str(pem),
-             *map(str, ports)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            cwd=ROOT, env=env)
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=env)
         children.append(child)
-        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        assert child.stdout is not None and child.stdout.readline(), "the example did not start"
         http = f"http://127.0.0.1:{ports[1]}" if len(ports) > 1 else None
-        return f"https://127.0.0.1:{https_port}", http
+        return f"https://127.0.0.1:{ports[0]}", http
 
     http_urls: list[str] = []
     https_urls: list[str] = []
@@ -142,6 +164,10 @@ def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, se
         if http is not None:
             http_urls.append(http)
             options["http_port"] = port_of(http)
+        if scenario.spec is not None:
+            spec = tmp_path / "openapi.json"
+            spec.write_text(json.dumps(scenario.spec), encoding="utf-8")
+            options["spec"] = str(spec)
         if scenario.prepare is not None:
             options.update(scenario.prepare(app, https))
         https_urls.append(https)
@@ -153,7 +179,7 @@ def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, se
     try:
         twin = scenario.twin()
         before = scan(in_process(twin, twin_is_asgi), twin, twin_is_asgi)
-        if framework is Framework.DJANGO:
+        if framework in (Framework.DJANGO, Framework.EXPRESS):
             after = scan(in_child(), None, False)
         else:
             app = build(example)
@@ -161,7 +187,7 @@ def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, se
             after = scan(in_process(app, asgi), app, asgi)
         if scenario.https_port is not None:
             # a client that follows the redirect lands on the HTTPS port, not the http://
-            # one (apivigil does not judge where a redirect to the same host leads)
+            # one (the scan judges that too: encryption.redirect-to-dead-https)
             with httpx.Client(verify=str(authority.ca_path), follow_redirects=True) as client:
                 landed = client.get(http_urls[-1] + scenario.path + "?q=1")
             assert landed.status_code == 200
@@ -170,7 +196,8 @@ def verify(fix: str, framework: Framework, scenario: Scenario, *, serve: Any, se
             assert landed.history[0].status_code == scenario.redirect_status
     finally:
         for child in children:
-            child.communicate(timeout=30)  # closing its stdin stops it
+            child.terminate()
+            child.communicate(timeout=30)
     assert scenario.rules <= rule_ids(before), rule_ids(before)
     assert rule_ids(after) & (scenario.rules | scenario.also_clean) == set(), rule_ids(after)
     if scenario.all_clean or scenario.https_port is not None:

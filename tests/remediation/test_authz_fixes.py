@@ -8,13 +8,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from apivigil.core.config import Identity
 from apivigil.core.models import Framework
 from tests.fixtures.apps import fix_twins_authz
 from tests.fixtures.apps.fix_twins_authz import ADMIN_SPEC, NOTES_SPEC, USERS
-from tests.remediation.harness import Prepare, Scenario, scenario_ids
+from tests.remediation.harness import Prepare, Scenario, build, example_of, scenario_ids
 
 
 def identity(name: str) -> Identity:
@@ -42,8 +43,9 @@ OWNERSHIP_CHECKS = ("bola.cross-identity", "bola.cross-identity-write")
 OWNERSHIP_RULES = frozenset({"bola.cross-identity-read", "bola.cross-identity-write"})
 OWNERSHIP = {"identities": (ALICE, BOB), "allow_unsafe_methods": True}
 
-ROLE_CHECKS = ("bfla.admin-function",)
-ROLE_RULES = frozenset({"bfla.admin-function-allowed"})
+# the same fix is shown for writes a read-only resource should not take
+ROLE_CHECKS = ("bfla.admin-function", "bfla.unsafe-method")
+ROLE_RULES = frozenset({"bfla.admin-function-allowed", "bfla.undeclared-write-method"})
 ROLES = {"identities": (ALICE, CAROL), "allow_unsafe_methods": True}
 
 FIELDS_CHECKS = ("property_authorization.mass-assignment",)
@@ -84,3 +86,40 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
 @pytest.mark.parametrize(("fix", "framework"), sorted(SCENARIOS), ids=scenario_ids(SCENARIOS))
 def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, verify_fix):
     verify_fix(SCENARIOS, fix, framework)
+
+
+# What each fixed app must still do for the right user: the checks stay silent when even the
+# owner or the admin is refused, so without this a fix that refuses everyone would pass.
+# (user, method, path, JSON body, status, fields the answer has: a JSON object)
+STILL_ALLOWED: dict[str, list[tuple[str, str, str, Any, int, dict[str, Any]]]] = {
+    "object-ownership": [
+        ("alice", "GET", "/api/notes/1", None, 200, {"id": 1, "owner": "alice"}),
+        ("alice", "PATCH", "/api/notes/1", {"title": "renamed"}, 200, {"title": "renamed"}),
+        ("bob", "GET", "/api/notes/3", None, 200, {"id": 3, "owner": "bob"}),
+    ],
+    "admin-role": [
+        ("carol", "GET", "/api/admin/users", None, 200, {}),
+        ("carol", "POST", "/api/admin/reindex", None, 200, {"status": "reindexed"}),
+        ("alice", "GET", "/api/data", None, 200, {"user": "alice"}),
+    ],
+    "allowed-fields": [
+        ("alice", "POST", "/api/notes", {"title": "groceries", "body": "milk"}, 201,
+         {"title": "groceries", "body": "milk", "owner": "alice"}),
+    ],
+    "output-schemas": [
+        ("alice", "GET", "/api/users/me", None, 200,
+         {"username": "alice", "email": "alice@example.com", "role": "user"}),
+    ],
+}
+
+
+@pytest.mark.parametrize(("fix", "framework"), sorted(SCENARIOS), ids=scenario_ids(SCENARIOS))
+def test_the_fixed_app_still_serves_the_right_user(fix, framework, serve, serve_asgi,
+                                                   authority):
+    app = build(example_of(fix, framework))
+    url = serve_asgi(app) if framework is Framework.FASTAPI else serve(app, tls="modern").url
+    with httpx.Client(base_url=url, verify=str(authority.ca_path), timeout=20.0) as client:
+        for user, method, path, body, status, fields in STILL_ALLOWED[fix]:
+            response = client.request(method, path, json=body, auth=(user, USERS[user][0]))
+            assert response.status_code == status, (user, method, path, response.text)
+            assert not fields or response.json().items() >= fields.items(), (user, path)

@@ -50,13 +50,17 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
         HTTPS_CHECKS, HTTPS_RULES, fix_twins.flask_plain, https_port=flask_https_port),
     ("https-only", Framework.FASTAPI): Scenario(
         HTTPS_CHECKS, HTTPS_RULES, fix_twins.fastapi_plain, https_port=fastapi_https_port),
-    # Django examples run in a process of their own (harness.verify); their twins are the
-    # Flask ones, the same API with the same flaws
+    # Django and Express examples run in a process of their own (harness.verify); their twins
+    # are the Flask ones, the same API with the same flaws
     ("basic-auth", Framework.DJANGO): Scenario(
         BASIC_AUTH_CHECKS, BASIC_AUTH_RULES, fix_twins.flask_basic_auth, credentials=CAROL),
     ("https-only", Framework.DJANGO): Scenario(
         HTTPS_CHECKS, HTTPS_RULES, fix_twins.flask_plain, https_port=flask_https_port,
         redirect_status=301),
+    ("basic-auth", Framework.EXPRESS): Scenario(
+        BASIC_AUTH_CHECKS, BASIC_AUTH_RULES, fix_twins.flask_basic_auth, credentials=CAROL),
+    ("https-only", Framework.EXPRESS): Scenario(
+        HTTPS_CHECKS, HTTPS_RULES, fix_twins.flask_plain, https_port=flask_https_port),
 }
 
 

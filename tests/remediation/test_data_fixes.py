@@ -9,7 +9,8 @@ FastAPI code; its remediation says what to configure instead.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -86,24 +87,36 @@ def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, verify_fix):
 CAROL_AUTH = (CAROL.username, CAROL.password)
 DAVE_AUTH = ("dave", "staple-battery-horse")  # the user-listing example's non-admin
 FRONT_END = {"Origin": "https://app.example.com"}
-# fix -> (auth, request headers, status, JSON body, response headers it must carry): what a
-# legitimate client still gets from the fixed app (a fix that broke the route would be "clean")
-ANSWERS: dict[str, list[tuple[Any, dict[str, str], int, Any, dict[str, str]]]] = {
-    "explicit-fields": [(CAROL_AUTH, {}, 200, {"id": 1, "username": "carol", "name": "Carol",
-                                               "card_last_four": "4444"}, {})],
-    "no-credential-echo": [(CAROL_AUTH, {}, 200, {"user": "carol"}, {})],
+
+
+class Answer(NamedTuple):
+    """What a legitimate client gets from the fixed app (a fix that broke the route would
+    look clean to the scan)."""
+
+    status: int
+    body: Any = None  # the whole JSON body, when given
+    auth: tuple[str, str] | None = None
+    headers: Mapping[str, str] = {}
+    carries: Mapping[str, str] = {}  # response headers it must have
+    path: str | None = None  # None: the scenario's
+
+
+ANSWERS: dict[str, list[Answer]] = {
+    "explicit-fields": [Answer(200, {"id": 1, "username": "carol", "name": "Carol",
+                                     "card_last_four": "4444"}, CAROL_AUTH)],
+    "no-credential-echo": [Answer(200, {"user": "carol"}, CAROL_AUTH)],
     "user-listing": [
-        (CAROL_AUTH, {}, 200, {"users": [{"id": 1, "username": "carol", "role": "admin"},
-                                         {"id": 2, "username": "dave", "role": "user"}]}, {}),
-        (DAVE_AUTH, {}, 403, None, {}), (None, {}, 401, None, {})],
-    "public-config": [(None, {}, 200, {"name": "inventory-api", "version": "1.4.0"}, {})],
-    "cors-allow-list": [(None, FRONT_END, 200, {"items": [1, 2, 3]}, {
+        Answer(200, {"users": [{"id": 1, "username": "carol", "role": "admin"},
+                               {"id": 2, "username": "dave", "role": "user"}]}, CAROL_AUTH),
+        Answer(403, auth=DAVE_AUTH), Answer(401)],
+    "public-config": [Answer(200, {"name": "inventory-api", "version": "1.4.0"})],
+    "cors-allow-list": [Answer(200, {"items": [1, 2, 3]}, headers=FRONT_END, carries={
         "access-control-allow-origin": FRONT_END["Origin"],
         "access-control-allow-credentials": "true"})],
-    "no-store": [(CAROL_AUTH, {}, 200, {"user": "carol", "items": [1, 2, 3]},
-                  {"cache-control": "no-store"}),
-                 (None, {}, 401, None, {"cache-control": "no-store"})],
-    "generic-errors": [(None, {}, 500, None, {})],
+    "no-store": [Answer(200, {"user": "carol", "items": [1, 2, 3]}, CAROL_AUTH,
+                        carries={"cache-control": "no-store"}),
+                 Answer(401, carries={"cache-control": "no-store"})],
+    "generic-errors": [Answer(500), Answer(404, path="/api/nothing-here")],
 }
 
 
@@ -112,13 +125,14 @@ def test_the_fixed_app_still_serves_its_clients(fix, framework, serve, serve_asg
     app = build(example_of(fix, framework))
     url = serve_asgi(app) if framework is Framework.FASTAPI else serve(app, tls="modern").url
     with httpx.Client(base_url=url, verify=str(authority.ca_path), trust_env=False) as client:
-        for auth, headers, status, body, expected_headers in ANSWERS[fix]:
-            response = client.get(SCENARIOS[(fix, framework)].path, auth=auth, headers=headers)
-            assert response.status_code == status, response.text
-            if body is not None:
-                assert response.json() == body
-            for name, value in expected_headers.items():
+        for answer in ANSWERS[fix]:
+            response = client.get(answer.path or SCENARIOS[(fix, framework)].path,
+                                  auth=answer.auth, headers=answer.headers)
+            assert response.status_code == answer.status, response.text
+            if answer.body is not None:
+                assert response.json() == answer.body
+            for name, value in answer.carries.items():
                 assert response.headers.get(name) == value
-            # failures say nothing the client did not need: no trace, no stored secret
-            if status >= 400:
+            # failures say nothing the client did not need: no trace, nothing it sent
+            if answer.status >= 400:
                 assert set(response.json()) <= {"error", "detail"}, response.text

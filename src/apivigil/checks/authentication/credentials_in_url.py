@@ -40,8 +40,8 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
+from apivigil.remediation import examples
 
 CREDENTIAL_NAME = re.compile(
     r"^(x[-_])?(pass(word)?|passwd|pwd|secret|client[-_]?secret|(access|auth|id|refresh|bearer"
@@ -58,17 +58,7 @@ REMEDIATION = Remediation(
         "in a POST body, never in the query string; refuse requests that put them there, and "
         "rotate any credential that was ever sent in a URL."
     ),
-    examples=flask_only("""\
-@app.before_request
-def no_credentials_in_url():
-    leaked = {"password", "token", "access_token", "api_key", "apikey", "secret"}
-    if leaked & {name.lower() for name in request.args}:
-        return jsonify(error="send credentials in the Authorization header"), 400
-
-token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-if not hmac.compare_digest(token.encode(), EXPECTED.encode()):
-    return refuse()
-"""),
+    examples=examples("credentials-in-headers"),
     references=(
         *REFERENCES,
         "https://cwe.mitre.org/data/definitions/598.html",

@@ -29,8 +29,9 @@ from apivigil.checks.authentication.probing import REFERENCES, debug_signature
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 _WERKZEUG_PAGE = re.compile(r"Werkzeug Debugger|var CONSOLE_MODE\s*=", re.IGNORECASE)
 _CONSOLE = re.compile(r"CONSOLE_MODE\s*=\s*true", re.IGNORECASE)
@@ -46,17 +47,7 @@ REMEDIATION = Remediation(
         "production WSGI server (gunicorn, uWSGI) with debug off, and return generic error "
         "pages. Treat a host that exposed the Werkzeug console as compromised."
     ),
-    examples=flask_only("""\
-# production: no debugger, no reloader
-#   gunicorn -w 4 'app:create_app()'
-app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False)
-# never: app.run(debug=True) or DebuggedApplication(app, evalex=True) outside a laptop
-
-@app.errorhandler(Exception)
-def internal_error(exc):
-    app.logger.exception("unhandled error")
-    return jsonify(error="internal error"), 500
-"""),
+    examples=examples("debug-off"),
     references=(
         *REFERENCES,
         "https://werkzeug.palletsprojects.com/en/stable/debug/",

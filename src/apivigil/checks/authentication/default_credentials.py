@@ -28,7 +28,8 @@ from apivigil.checks.authentication.probing import (
 )
 from apivigil.checks.base import PHASE_THROTTLING, Check, CheckMeta, ScanContext
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("admin", "admin"),
@@ -47,24 +48,12 @@ _LOCKED = re.compile(r"\b(account|user)\b[^.]{0,40}\blocked\b|\blocked out\b|too
 
 REMEDIATION = Remediation(
     summary=(
-        "Remove default and test accounts before deployment; force a unique, strong password "
-        "at first start-up; throttle and alert on failed logins."
+        "Remove default and test accounts before deployment; take the first administrator's "
+        "password from the operator (or make a random one, shown once), and refuse default "
+        "and common passwords wherever a password is set; throttle and alert on failed "
+        "logins (the fix of rate_limiting.no-login-throttling)."
     ),
-    examples=flask_only("""\
-# at start-up: refuse to run with a well-known password
-WEAK = {"admin", "password", "changeme", "root", "test", "guest"}
-for name, user in USERS.items():
-    if any(bcrypt.checkpw(w.encode(), user.password_hash) for w in WEAK):
-        raise SystemExit(f"account {name!r} has a default password: change it")
-
-# and throttle failures (Flask-Limiter)
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-limiter = Limiter(get_remote_address, app=app)
-@app.get("/api/login")
-@limiter.limit("10/minute", deduct_when=lambda response: response.status_code == 401)
-def login(): ...
-"""),
+    examples=examples("no-default-accounts"),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/1392.html"),
 )
 

@@ -41,7 +41,6 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.remediation import examples
 
@@ -69,13 +68,7 @@ INTERNALS_REMEDIATION = Remediation(
         "Catch errors in the authentication path and answer with a generic 401 (or a plain "
         "500 with no detail); log the details on the server. Turn debug mode off in production."
     ),
-    examples=flask_only("""\
-app.config["DEBUG"] = False          # and never app.run(debug=True) in production
-@app.errorhandler(Exception)
-def internal_error(exc):
-    app.logger.exception("unhandled error")
-    return jsonify(error="internal error"), 500
-"""),
+    examples=examples("debug-off"),
     references=(*REFERENCES, "https://cwe.mitre.org/data/definitions/209.html"),
 )
 

@@ -54,9 +54,11 @@ UNSAFE = ("POST", "PATCH", "DELETE")  # never PUT {}: it could blank a whole obj
 
 REMEDIATION = Remediation(
     summary=(
-        "Check the caller's role on every administrative operation, in one decorator that "
-        "denies by default, and answer 403 to authenticated callers without the role. Keep "
-        "admin routes in their own blueprint with the check in `before_request`."
+        "Check the caller's role on every administrative operation, in one place that "
+        "denies by default, and answer 403 to authenticated callers without the role: keep "
+        "admin routes together (a Flask blueprint, a FastAPI router) and check the role once "
+        "for all of them (`before_request`, a router dependency), reading it from the user "
+        "store, never from the request."
     ),
     examples=examples("admin-role"),
     references=(

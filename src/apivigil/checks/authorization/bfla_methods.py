@@ -46,8 +46,8 @@ WRITES = frozenset({"PUT", "PATCH", "DELETE"})
 REMEDIATION = Remediation(
     summary=(
         "Register only the methods a resource offers, and put a role check on every write. "
-        "Flask answers 405 by itself to methods a route does not list; a route that takes "
-        "`methods=['GET', 'PATCH', 'DELETE']` needs a role check on the writes."
+        "Flask and FastAPI answer 405 by themselves to methods a route does not list; a route "
+        "that takes `methods=['GET', 'PATCH', 'DELETE']` needs a role check on the writes."
     ),
     examples=ROLE_REMEDIATION.examples,
     references=ROLE_REMEDIATION.references,

@@ -75,7 +75,7 @@ REMEDIATION = Remediation(
     summary=(
         "Authorize every object access: look the object up by its id AND the caller's identity "
         "(or check its owner after loading it), and answer 404 when it is not theirs. Do it in "
-        "one place (a query helper or a decorator), not in each view."
+        "one place (a query helper, a decorator or a dependency), not in each view."
     ),
     examples=examples("object-ownership"),
     references=(

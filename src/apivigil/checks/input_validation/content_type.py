@@ -5,8 +5,9 @@ form on any web site without a CORS preflight (cross-site request forgery); one 
 may hand the body to an XML parser (entity expansion, XXE). Rule: for up to 3 spec operations
 with a JSON request body (POST/PUT/PATCH, never DELETE), the body is sent as declared, then the
 same fields form-encoded, then as XML. If the JSON request succeeds and the form (medium) or
-XML (low) one succeeds too, the API accepts the other type. This sends state-changing requests,
-so the check is intrusive: it runs only with --allow-unsafe-methods.
+XML (low) one succeeds too, the API accepts the other type. When no operation accepts its own
+JSON body, nothing could be compared: the check ends inconclusive. This sends state-changing
+requests, so the check is intrusive: it runs only with --allow-unsafe-methods.
 """
 
 from __future__ import annotations
@@ -18,23 +19,17 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
-from apivigil.checks.common import is_success
+from apivigil.checks.common import is_success, mark_inconclusive
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
 from apivigil.spec.values import as_text
 
 REMEDIATION = Remediation(
     summary="Refuse request bodies whose Content-Type is not the one the operation declares "
     "(415), and never fall back to form data.",
-    examples=flask_only("""\
-@app.post("/api/items")
-def create_item():
-    if not request.is_json:
-        return jsonify(error="Content-Type must be application/json"), 415
-    data = request.get_json()        # not request.get_json(force=True) or request.form
-    ...
-"""),
+    examples=examples("json-content-type"),
     references=("https://cwe.mitre.org/data/definitions/352.html",),
 )
 
@@ -63,10 +58,19 @@ class ContentTypeConfusion(Check):
         endpoints = [e for e in ctx.target.concrete_endpoints()
                      if e.method in ("POST", "PUT", "PATCH") and e.body is not None
                      and "json" in (e.content_type or "")][:3]
+        accepted: list[Endpoint] = []
         for endpoint in endpoints:
-            yield from self._probe(ctx, endpoint)
+            yield from self._probe(ctx, endpoint, accepted)
+        if endpoints and not accepted:  # nothing to compare with: never pass for clean
+            mark_inconclusive(ctx, "input_validation.content-type: no operation accepted its "
+                              "own JSON body (" + ", ".join(f"{e.method} {e.path}"
+                                                             for e in endpoints)
+                              + "), so other content types could not be compared; not tested")
 
-    def _probe(self, ctx: ScanContext, endpoint: Endpoint) -> Iterator[Finding]:
+    def _probe(self, ctx: ScanContext, endpoint: Endpoint,
+               accepted: list[Endpoint]) -> Iterator[Finding]:
+        """The body as declared, then form-encoded and as XML; `accepted` gets the endpoint
+        when its ordinary JSON request succeeds."""
         try:
             fields = json.loads(endpoint.body or b"{}")
         except ValueError:
@@ -83,6 +87,7 @@ class ContentTypeConfusion(Check):
             return
         if not is_success(ordinary):
             return
+        accepted.append(endpoint)
         others = (
             ("application/x-www-form-urlencoded",
              urlencode([(k, as_text(v)) for k, v in fields.items()]), Severity.MEDIUM),

@@ -21,34 +21,27 @@ from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.common import is_success, probe_endpoints
 from apivigil.checks.target import Endpoint
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 OVERRIDE_HEADERS = ("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")
 OVERRIDE_TO = "PROPFIND"
 
+# No code example: Flask and FastAPI answer TRACE with 405 unless a route lists it. A TRACE
+# that echoes comes from the server or proxy in front of the app, and is turned off there.
 TRACE_REMEDIATION = Remediation(
-    summary="Disable TRACE at the server or proxy; route only the methods each endpoint needs.",
-    examples=flask_only("""\
-# Flask routes answer only the methods they list; do not add "TRACE". At the proxy:
-#   nginx:  if ($request_method = TRACE) { return 405; }
-#   Apache: TraceEnable off
-"""),
-    references=("https://owasp.org/www-community/attacks/Cross_Site_Tracing",),
+    summary="Turn TRACE off where it is answered: the web server, proxy or load balancer in "
+    "front of the app (Apache: `TraceEnable off`; nginx refuses TRACE with 405 on its own). "
+    "Flask and FastAPI refuse it with 405 unless a route lists TRACE: list only the methods "
+    "each endpoint needs.",
+    references=("https://owasp.org/www-community/attacks/Cross_Site_Tracing",
+                "https://httpd.apache.org/docs/current/mod/core.html#traceenable"),
 )
 OVERRIDE_REMEDIATION = Remediation(
     summary="Do not honour method-override headers or parameters; if a legacy client needs "
     "one, accept it only on POST and only for an allow-list of methods.",
-    examples=flask_only("""\
-# Remove any HTTPMethodOverrideMiddleware-style wrapper; if one is unavoidable:
-class MethodOverride:
-    def __init__(self, app): self.app = app
-    def __call__(self, environ, start_response):
-        wanted = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").upper()
-        if environ["REQUEST_METHOD"] == "POST" and wanted in {"PUT", "PATCH", "DELETE"}:
-            environ["REQUEST_METHOD"] = wanted
-        return self.app(environ, start_response)
-"""),
+    examples=examples("method-override"),
     references=("https://cwe.mitre.org/data/definitions/650.html",),
 )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext, Setting
 from apivigil.checks.data_exposure.signatures import find_signatures
 from apivigil.checks.input_validation.inputs import Input, ProbeTarget, numeric, send, targets
+from apivigil.checks.input_validation.sql_differential import REMEDIATION as SQL_REMEDIATION
 from apivigil.core.errors import BudgetExhaustedError, ProbeError
 from apivigil.core.models import (
     Category,
@@ -26,9 +27,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 PRODUCT = str(1337 * 7331)
 CONTROL = "apivigil7"
@@ -51,23 +52,11 @@ PAYLOADS = (
 )
 
 _REMEDIATIONS = {
-    "sql": Remediation(
-        summary="Pass every value as a bound parameter; never build SQL from strings.",
-        examples=flask_only("""\
-row = db.session.execute(
-    text("SELECT id, name FROM users WHERE name = :name"), {"name": request.args["name"]}
-).first()                       # not f"... WHERE name = '{name}'"
-"""),
-        references=("https://cheatsheetseries.owasp.org/cheatsheets/"
-                    "SQL_Injection_Prevention_Cheat_Sheet.html",),
-    ),
+    "sql": SQL_REMEDIATION,
     "nosql": Remediation(
         summary="Accept only scalars where scalars are expected; never pass request data "
         "as a query document.",
-        examples=flask_only("""\
-name = request.args.get("name", type=str)      # a string, never a dict from JSON
-user = db.users.find_one({"name": {"$eq": name}})
-"""),
+        examples=examples("nosql-scalars"),
         references=("https://owasp.org/www-project-web-security-testing-guide/latest/"
                     "4-Web_Application_Security_Testing/07-Input_Validation_Testing/"
                     "05.6-Testing_for_NoSQL_Injection",),
@@ -75,10 +64,7 @@ user = db.users.find_one({"name": {"$eq": name}})
     "template": Remediation(
         summary="Never render user input as a template; pass it as a variable to a fixed "
         "template, which escapes it.",
-        examples=flask_only("""\
-return render_template_string("Hello {{ name }}", name=request.args["name"])
-# not render_template_string("Hello " + request.args["name"])
-"""),
+        examples=examples("template-variables"),
         references=("https://portswigger.net/web-security/server-side-template-injection",),
     ),
 }

@@ -33,9 +33,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 OVERSIZED = "A" * 4096
 ODD_CHARACTERS = "'\"<>%{}[]\\;|\u202e\u00e9\U0001d54f\x00"
@@ -45,21 +45,7 @@ REMEDIATION = Remediation(
     summary="Validate every parameter against its declared type, bounds and length before "
     "using it, answer 400 with a short message otherwise, and keep a generic error handler "
     "for anything that still slips through.",
-    examples=flask_only("""\
-from werkzeug.exceptions import BadRequest
-
-@app.get("/api/items")
-def items():
-    limit = request.args.get("limit", default=20, type=int)   # None-safe, no int() crash
-    if limit is None or not 1 <= limit <= 100:
-        raise BadRequest("limit must be an integer between 1 and 100")
-    ...
-
-@app.errorhandler(Exception)
-def unhandled(exc):
-    app.logger.exception("unhandled error")
-    return jsonify(error="internal error"), 500
-"""),
+    examples=examples("validated-input"),
     references=(
         "https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/20.html",

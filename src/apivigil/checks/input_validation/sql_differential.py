@@ -34,17 +34,17 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 from apivigil.spec.values import as_text, parameter_value
 
+# shared with input_validation.injection's sql-injection rule: the same fix
 REMEDIATION = Remediation(
-    summary="Pass every value as a bound parameter; never format SQL with request data.",
-    examples=flask_only("""\
-rows = db.execute("SELECT username, email FROM users WHERE username = ?", (username,))
-# not db.execute("... WHERE username = '%s'" % username)
-"""),
+    summary="Pass every value as a bound parameter; never format SQL with request data. "
+    "Names that cannot be bound (a sort column) come from an allow-list, and database "
+    "errors reach the logs, not the client.",
+    examples=examples("sql-parameters"),
     references=("https://cheatsheetseries.owasp.org/cheatsheets/"
                 "SQL_Injection_Prevention_Cheat_Sheet.html",
                 "https://cwe.mitre.org/data/definitions/89.html"),

@@ -39,9 +39,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.client import ProbeResponse
+from apivigil.remediation import examples
 
 MAX_WATCHED = 6
 PHASE = 18  # after the read-only checks and authentication probes, before throttling probes
@@ -49,14 +49,7 @@ PHASE = 18  # after the read-only checks and authentication probes, before throt
 REMEDIATION = Remediation(
     summary="Make every state change a POST, PUT, PATCH or DELETE behind authentication and "
     "an administrative role (with CSRF protection for cookie sessions); keep GET read-only.",
-    examples=flask_only("""\
-@app.post("/admin/reset-db")          # not @app.get("/createdb")
-@jwt_required()
-@admin_required
-def reset_db():
-    db.drop_all(); db.create_all()
-    return "", 204
-"""),
+    examples=examples("state-changing-post"),
     references=("https://cwe.mitre.org/data/definitions/650.html",
                 "https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1"),
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from apivigil.core.models import Remediation, flask_only
+from apivigil.core.models import Remediation
+from apivigil.remediation import examples
 from apivigil.spec.model import Operation
 
 MAX_LISTED = 20  # operations or properties named in one finding's evidence
@@ -29,20 +30,6 @@ KEEP_SPEC_IN_SYNC = Remediation(
         "Generate the spec from the code (or the code from the spec) and test the running "
         "API against it in CI, so the documentation and the service cannot drift apart."
     ),
-    examples=flask_only("""\
-# e.g. with apiflask or flask-smorest the spec is generated from the views and schemas:
-from apiflask import APIFlask, Schema
-from apiflask.fields import Integer, String
-app = APIFlask(__name__)
-
-class UserOut(Schema):          # only these fields are serialised and documented
-    id = Integer()
-    name = String()
-
-@app.get("/users/<int:user_id>")
-@app.output(UserOut)
-def get_user(user_id):
-    return db.get_user(user_id)
-"""),
+    examples=examples("spec-from-code"),
     references=SPEC_REFERENCES,
 )

@@ -15,17 +15,13 @@ from collections.abc import Iterator
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import SPEC_REFERENCES
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
 
 REMEDIATION = Remediation(
     summary="Publish the spec only if the API is public; otherwise serve it behind "
             "authentication or not at all in production.",
-    examples=flask_only("""\
-@app.get("/openapi.json")
-@auth.login_required           # or register the docs route only outside production
-def openapi():
-    return jsonify(SPEC)
-"""),
+    examples=examples("private-spec"),
     references=SPEC_REFERENCES,
 )
 

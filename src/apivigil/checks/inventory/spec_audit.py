@@ -39,8 +39,8 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
+from apivigil.remediation import examples
 from apivigil.spec.model import ApiSpec, Operation
 from apivigil.spec.schemas import (
     closed_to_additional,
@@ -58,20 +58,13 @@ _BOUNDED_FORMATS = frozenset({"uuid", "date", "date-time", "time", "email", "ipv
 CREDENTIAL_IN_URL = Remediation(
     summary="Send secrets in headers (Authorization, or a custom header) or in the body, "
             "never in the URL; accept API keys in a header only.",
-    examples=flask_only("""\
-api_key = request.headers.get("X-API-Key")   # not request.args.get("api_key")
-"""),
+    examples=examples("api-key-header"),
     references=("https://cwe.mitre.org/data/definitions/598.html", *SPEC_REFERENCES),
 )
 SECURE_BY_DEFAULT = Remediation(
     summary="Declare security globally and mark the few public operations with `security: []` "
             "on purpose; make authentication the default in the app (deny unless proven).",
-    examples=flask_only("""\
-@app.before_request
-def require_auth():
-    if request.endpoint not in PUBLIC_ENDPOINTS and not authenticated(request):
-        return challenge()          # 401 with WWW-Authenticate
-"""),
+    examples=examples("secure-by-default"),
     references=SPEC_REFERENCES,
 )
 DEFINE_SCHEMES = Remediation(
@@ -82,39 +75,27 @@ DEFINE_SCHEMES = Remediation(
 DECLARE_REFUSALS = Remediation(
     summary="Declare 401 (no or bad credentials) and 403 (not allowed) on secured operations, "
             "and test that the running API returns them.",
+    examples=examples("secure-by-default"),  # generated specs: where the 401 gets declared
     references=SPEC_REFERENCES,
 )
 BOUND_INPUTS = Remediation(
     summary="Give every string input a maxLength (and a pattern, enum or format where one "
             "fits), and validate requests against the spec.",
-    examples=flask_only("""\
-# e.g. with apiflask / marshmallow:
-class Query(Schema):
-    q = String(validate=Length(max=100))
-"""),
+    examples=examples("strict-input-schema"),
     references=("https://cheatsheetseries.owasp.org/cheatsheets/Input_Validation_Cheat_Sheet.html",
                 *SPEC_REFERENCES),
 )
 CLOSE_BODIES = Remediation(
     summary="Set `additionalProperties: false` on request bodies and bind only the fields a "
             "client may set (never the whole body onto a model).",
-    examples=flask_only("""\
-ALLOWED = {"name", "email"}
-data = request.get_json()
-unknown = set(data) - ALLOWED
-if unknown:
-    abort(400, f"unknown fields: {sorted(unknown)}")
-user.update(**{k: data[k] for k in ALLOWED & set(data)})   # never user.update(**data)
-"""),
+    examples=examples("strict-input-schema"),
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa3-broken-object-property-level-authorization/", *SPEC_REFERENCES),
 )
 NO_SECRETS_OUT = Remediation(
     summary="Remove secrets and sensitive personal data from response schemas and serialise "
             "responses through an explicit allow-list of fields.",
-    examples=flask_only("""\
-return jsonify(id=user.id, name=user.name)     # not jsonify(user.__dict__)
-"""),
+    examples=examples("generated-output-schema"),
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa3-broken-object-property-level-authorization/", *SPEC_REFERENCES),
 )

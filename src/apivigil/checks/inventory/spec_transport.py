@@ -23,26 +23,15 @@ from collections.abc import Iterator
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import listed
 from apivigil.core.errors import ProbeError
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
 from apivigil.spec.model import ApiSpec, SecurityScheme
 
 REMEDIATION = Remediation(
     summary="List only https:// servers in the spec, serve the API over HTTPS only (a "
             "permanent redirect on port 80 before any authentication, or no listener at all), "
             "and add HSTS.",
-    examples=flask_only("""\
-# openapi.yaml
-servers:
-  - url: https://api.example.com      # no http:// entry
-# app: redirect before authentication (behind a proxy that sets X-Forwarded-Proto)
-from werkzeug.middleware.proxy_fix import ProxyFix
-app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
-
-@app.before_request
-def require_https():
-    if not request.is_secure:
-        return redirect(request.url.replace("http://", "https://", 1), code=308)
-"""),
+    examples=examples("https-servers"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
         "https://cwe.mitre.org/data/definitions/319.html",

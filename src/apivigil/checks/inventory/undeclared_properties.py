@@ -30,22 +30,15 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
+from apivigil.remediation import examples
 from apivigil.spec.schemas import media_type, schema_for, sensitive_name, undeclared_properties
 
 REMEDIATION = Remediation(
     summary="Serialise responses through an explicit allow-list (an output schema), never a "
             "whole model or row; remove secrets such as password hashes from the data layer's "
             "default projection; and keep the spec generated from that same schema.",
-    examples=flask_only("""\
-USER_FIELDS = ("id", "name", "email")
-
-@app.get("/users/<int:user_id>")
-def get_user(user_id):
-    user = db.get_user(user_id)
-    return jsonify({k: getattr(user, k) for k in USER_FIELDS})   # not jsonify(user.__dict__)
-"""),
+    examples=examples("generated-output-schema"),
     references=(
         "https://owasp.org/API-Security/editions/2023/en/"
         "0xa3-broken-object-property-level-authorization/",

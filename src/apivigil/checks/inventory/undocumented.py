@@ -29,8 +29,8 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
+from apivigil.remediation import examples
 from apivigil.spec.model import ApiSpec
 
 # (path, what it usually is, severity when it answers)
@@ -51,12 +51,7 @@ REMEDIATION = Remediation(
     summary="Remove debug, admin and old-version endpoints from production, or put them "
             "behind authentication on an internal network; document everything that stays "
             "public in the spec, and retire old versions on a schedule.",
-    examples=flask_only("""\
-app.run(debug=False)                 # never DebuggedApplication(app, evalex=True) in production
-# register admin/metrics blueprints only where they belong:
-if app.config["ENV_NAME"] != "production":
-    app.register_blueprint(admin_bp)
-"""),
+    examples=examples("retire-endpoints"),
     references=SPEC_REFERENCES,
 )
 

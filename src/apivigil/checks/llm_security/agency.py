@@ -16,7 +16,16 @@ from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask, tool_calls
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, LlmCheck
 from apivigil.checks.llm_security.prompts import selected
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
+
+_FIX = Remediation(
+    summary="Decide tool calls in code, not from user text: expose only the tools the user may "
+    "use, check the user's permission inside each tool, and confirm side effects with the user "
+    "before running them.",
+    examples=examples("llm-endpoint"),
+    references=LLM_REFERENCES,
+)
 
 
 class ExcessiveAgency(LlmCheck):
@@ -48,16 +57,6 @@ class ExcessiveAgency(LlmCheck):
                 description=(f"{llm.operation} called {', '.join(names)} because the user "
                              "asked it to: any caller (or any document the model reads) "
                              "acts with the API's authority."),
-                remediation=Remediation(
-                    summary="Decide tool calls in code, not from user text: expose only the "
-                    "tools the user may use, check the user's permission inside each tool, and "
-                    "confirm side effects with the user before running them.",
-                    examples=flask_only("""\
-ALLOWED_TOOLS = {"lookup_order"}                       # read-only, per-user
-for call in reply.tool_calls:
-    if call.name not in ALLOWED_TOOLS or not user_may(current_user, call):
-        continue                                       # never run it on the user's say-so
-"""),
-                    references=LLM_REFERENCES),
+                remediation=_FIX,
                 data={"tools": names, "prompt": prompt.id})
             return

@@ -25,8 +25,8 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
+from apivigil.remediation import examples
 
 MAX_TOKENS_ASKED = 100_000
 LONG_WORDS = 1500
@@ -35,10 +35,7 @@ LONG_TOKENS = 2000
 _FIX = Remediation(
     summary="Bound every completion server-side (max_tokens you choose, whatever the client "
     "asks), budget tokens per user and per day, and rate-limit the model route.",
-    examples=flask_only("""\
-max_tokens = min(int(request.json.get("max_tokens", 256)), 512)
-@limiter.limit("20/minute", key_func=lambda: current_user.id)
-"""),
+    examples=examples("llm-endpoint"),
     references=LLM_REFERENCES,
 )
 

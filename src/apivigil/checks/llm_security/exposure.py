@@ -30,8 +30,8 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
+from apivigil.remediation import examples
 
 MODEL_NAME = re.compile(r"gpt|claude|llama|mistral|mixtral|gemini|gemma|qwen|phi-?\d|"
                         r"command-r|davinci|deepseek|\bo[134]\b|falcon|vicuna", re.IGNORECASE)
@@ -39,6 +39,12 @@ PROVIDER_HEADERS = re.compile(r"^(openai-|anthropic-|x-ratelimit-(limit|remainin
                               re.IGNORECASE)
 COST_KEY = re.compile(r"cost|price|billing|usd", re.IGNORECASE)
 LLM_REFERENCES = ("https://genai.owasp.org/llm-top-10/",)
+_AUTH_FIX = Remediation(
+    summary="Require authentication on every model route, and rate-limit and budget each "
+    "caller.",
+    examples=examples("llm-endpoint"),
+    references=LLM_REFERENCES,
+)
 
 
 def off_or_absent(ctx: ScanContext) -> str | None:
@@ -84,12 +90,7 @@ class EndpointExposure(LlmCheck):
                              "completion for a caller that sent no credentials: anyone can "
                              "spend the owner's tokens, probe the model for its instructions "
                              "and reach every tool and document it can."),
-                remediation=Remediation(
-                    summary="Require authentication on every model route, and rate-limit and "
-                    "budget each caller.",
-                    examples=flask_only("@app.post('/v1/chat/completions')\n@login_required\n"
-                          "@limiter.limit('20/minute')\ndef chat(): ..."),
-                    references=LLM_REFERENCES),
+                remediation=_AUTH_FIX,
                 data={"status": llm.first.status, "reply": answer.text[:200]})
             data = answer.data if isinstance(answer.data, dict) else {}
             model = str(data.get("model") or "")

@@ -38,21 +38,15 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.callback import Reply
+from apivigil.remediation import examples
 
 _FIX = Remediation(
     summary="Treat user text and fetched documents as data, never as instructions: keep "
     "secrets out of the system prompt, accept only the user role from clients, filter "
     "answers for system-prompt text, and give the model no authority the user lacks.",
-    examples=flask_only("""\
-messages = [{"role": "system", "content": SYSTEM_PROMPT},          # server-side only
-            {"role": "user", "content": request.json["message"]}]  # no client roles
-reply = model.complete(messages, max_tokens=512)
-if leaks_instructions(reply):                                        # output filter
-    reply = "Sorry, I can't help with that."
-"""),
+    examples=examples("llm-endpoint"),
     references=(*LLM_REFERENCES,
                 "https://cheatsheetseries.owasp.org/cheatsheets/"
                 "LLM_Prompt_Injection_Prevention_Cheat_Sheet.html"),

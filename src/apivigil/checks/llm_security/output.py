@@ -18,18 +18,15 @@ from apivigil.checks.llm_security.common import probe_target
 from apivigil.checks.llm_security.endpoints import ask
 from apivigil.checks.llm_security.exposure import LLM_REFERENCES, LlmCheck
 from apivigil.checks.llm_security.prompts import canary, selected
-from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity, flask_only
+from apivigil.core.models import Category, Finding, Owasp, Remediation, Severity
+from apivigil.remediation import examples
 
 SECRET_KINDS = {"api-key", "private-key", "jwt", "password-hash"}
 _FIX = Remediation(
     summary="Filter model output before it leaves the API: redact personal data and "
     "credentials, escape or strip markup, and keep secrets and other users' data out of the "
     "model's context in the first place.",
-    examples=flask_only("""\
-reply = model.complete(messages)
-reply = redact_pii(reply)                    # e-mail, phone, card, keys
-return jsonify(reply=markupsafe.escape(reply))
-"""),
+    examples=examples("llm-endpoint"),
     references=LLM_REFERENCES,
 )
 

@@ -34,9 +34,9 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
 from apivigil.http.callback import CallbackServer, Reply
+from apivigil.remediation import examples
 
 PRODUCT = str(1337 * 7331)
 SLOW_SECONDS = 4.0
@@ -48,11 +48,7 @@ _FIX = Remediation(
     "and keep only the fields you expect, escape it before rendering, never render it as a "
     "template, follow no redirects (or re-check each hop against the allow-list), insist on "
     "https, and bound every call by a timeout and a size limit.",
-    examples=flask_only("""\
-response = httpx.get(url, follow_redirects=False, timeout=3)     # https and allow-listed
-data = PartnerRecord.model_validate_json(response.content[: 1024 * 1024])  # known fields only
-return render_template("preview.html", title=data.title)       # escaped, never a template
-"""),
+    examples=examples("untrusted-content"),
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xaa-unsafe-consumption-of-apis/",),
 )

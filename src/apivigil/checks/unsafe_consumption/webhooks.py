@@ -25,14 +25,25 @@ from apivigil.core.models import (
     Owasp,
     Remediation,
     Severity,
-    flask_only,
 )
+from apivigil.remediation import examples
 from apivigil.spec.model import JsonObject, Operation
 
 HOOK_NAME = re.compile(r"webhook|callback|notify|notification_url|hook", re.IGNORECASE)
 HOOK_PATH = re.compile(r"webhook|callback|subscription", re.IGNORECASE)
 SECRET_NAME = re.compile(r"secret|signing|signature|hmac|shared_key|verification_token",
                          re.IGNORECASE)
+
+_FIX = Remediation(
+    summary="Take (or issue) a per-registration secret and sign every delivery with it "
+    "(HMAC-SHA256 of the body and a timestamp in a header such as X-Signature); document the "
+    "header in the spec's callbacks.",
+    examples=examples("signed-webhooks"),
+    references=("https://owasp.org/API-Security/editions/2023/en/"
+                "0xaa-unsafe-consumption-of-apis/",
+                "https://docs.github.com/en/webhooks/using-webhooks/"
+                "validating-webhook-deliveries"),
+)
 
 
 class WebhookSigning(Check):
@@ -73,21 +84,7 @@ class WebhookSigning(Check):
                              f"{f' ({field})' if field else ' (OpenAPI callbacks)'} but takes no "
                              "secret to sign deliveries with and declares no signature header: "
                              "receivers cannot tell the API's deliveries from forged ones."),
-                remediation=Remediation(
-                    summary="Take (or issue) a per-registration secret and sign every delivery "
-                    "with it (HMAC-SHA256 of the body and a timestamp in a header such as "
-                    "X-Signature); document the header in the spec's callbacks.",
-                    examples=flask_only("""\
-secret = secrets.token_hex(32)                       # returned once on registration
-signature = hmac.new(secret.encode(), body, "sha256").hexdigest()
-httpx.post(hook.url, content=body, headers={"X-Signature": f"sha256={signature}"},
-           timeout=3)
-"""),
-                    references=("https://owasp.org/API-Security/editions/2023/en/"
-                                "0xaa-unsafe-consumption-of-apis/",
-                                "https://docs.github.com/en/webhooks/using-webhooks/"
-                                "validating-webhook-deliveries"),
-                ),
+                remediation=_FIX,
                 method=operation.method,
                 path=operation.path,
                 parameter=f"body {field}" if field else None,

@@ -45,7 +45,7 @@ def roles_of(username):
 
 @auth.error_handler
 def refuse(status):
-    # 401: who are you? 403: you may not. The same body for every refusal
+    # 401: who are you? (Flask-HTTPAuth adds the challenge) 403: you may not
     return jsonify(error="invalid credentials" if status == 401 else "forbidden"), status
 
 

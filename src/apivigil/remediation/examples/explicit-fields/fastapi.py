@@ -36,7 +36,7 @@ class AccountOut(BaseModel):
     id: int
     username: str
     name: str
-    card_last_four: str  # enough to recognise a card; the full number is never sent
+    card_last_four: str | None  # enough to recognise a card; the full number is never sent
 
 
 def current_account(
@@ -53,5 +53,6 @@ def current_account(
 
 @app.get("/api/me", response_model=AccountOut)
 def me(account: Annotated[dict[str, Any], Depends(current_account)]):
+    card = account.get("card_number")
     return AccountOut(id=account["id"], username=account["username"], name=account["name"],
-                      card_last_four=account["card_number"][-4:])
+                      card_last_four=card[-4:] if card else None)

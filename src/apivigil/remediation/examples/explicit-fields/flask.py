@@ -45,7 +45,8 @@ class AccountSchema(Schema):
     username = fields.String()
     name = fields.String()
     # the last four digits are enough to recognise a card; the full number is never sent
-    card_last_four = fields.Function(lambda account: account["card_number"][-4:])
+    card_last_four = fields.Function(
+        lambda account: account["card_number"][-4:] if account.get("card_number") else None)
 
 
 account_schema = AccountSchema()

@@ -2,7 +2,7 @@
 (pip install fastapi uvicorn).
 
 Never serve an API with FastAPI(debug=True): its error answers carry the traceback, with the
-code and the values around it. Unhandled errors then reach the handler below, which answers
+lines of code around each frame. Unhandled errors then reach the handler below, which answers
 with a generic body; uvicorn logs the traceback as well.
 """
 

@@ -1,10 +1,12 @@
 """Generic error answers, with the details in the server log only, in Flask (pip install flask).
 
 Never serve an API with the debugger: not `app.run(debug=True)`, not `flask run --debug` or
-FLASK_DEBUG=1, not DebuggedApplication. Its error page shows the code and lets a visitor run
-Python on the server. Serve with a production WSGI server (gunicorn, waitress) instead.
+FLASK_DEBUG=1, not DebuggedApplication. Its error page shows the traceback and the code, and
+offers a Python console on the server behind nothing but a PIN. Serve with a production WSGI
+server (gunicorn, waitress) instead.
 """
 
+import json
 import logging
 import sqlite3
 
@@ -17,8 +19,12 @@ log = logging.getLogger("api")
 
 @app.errorhandler(HTTPException)
 def http_error(error):
-    # JSON for 404, 405... instead of the framework's pages
-    return jsonify(error=error.name.lower()), error.code
+    # JSON for 404, 405... instead of the framework's pages, keeping their headers (Allow,
+    # Retry-After, WWW-Authenticate)
+    response = error.get_response()
+    response.data = json.dumps({"error": error.name.lower()})
+    response.content_type = "application/json"
+    return response
 
 
 @app.errorhandler(Exception)

@@ -8,7 +8,7 @@ from typing import Annotated
 import bcrypt
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 app = FastAPI()
 security = HTTPBasic(realm="api")  # refuses malformed headers with a 401 itself
@@ -26,6 +26,7 @@ DUMMY_HASH = bcrypt.hashpw(b"no user has this password", bcrypt.gensalt())
 class PublicUser(BaseModel):
     """What any logged-in user may see of another user."""
 
+    model_config = ConfigDict(from_attributes=True)  # dicts, and your ORM's objects too
     id: int
     username: str
 

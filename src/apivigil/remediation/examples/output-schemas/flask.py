@@ -5,7 +5,7 @@ password hash (pip install flask flask-httpauth bcrypt pydantic)."""
 import bcrypt
 from flask import Flask, jsonify
 from flask_httpauth import HTTPBasicAuth
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 app = Flask(__name__)
 
@@ -33,6 +33,7 @@ DUMMY_HASH = bcrypt.hashpw(b"no user has this password", bcrypt.gensalt())
 class PublicUser(BaseModel):
     """What any logged-in user may see of another user."""
 
+    model_config = ConfigDict(from_attributes=True)  # dicts, and your ORM's objects too
     id: int
     username: str
 
@@ -67,11 +68,13 @@ def refuse(status):
 @app.get("/api/users")
 @auth.login_required
 def list_users():
-    return jsonify(users=[PublicUser.model_validate(user).model_dump()
+    # mode="json": dates, UUIDs and decimals come out as JSON types, as FastAPI does
+    return jsonify(users=[PublicUser.model_validate(user).model_dump(mode="json")
                           for user in USERS.values()])
 
 
 @app.get("/api/users/me")
 @auth.login_required
 def me():
-    return jsonify(PrivateUser.model_validate(USERS[auth.current_user()]).model_dump())
+    user = USERS[auth.current_user()]
+    return jsonify(PrivateUser.model_validate(user).model_dump(mode="json"))

@@ -1,9 +1,10 @@
 """A user listing for administrators only, with hashed passwords and explicit fields
 (pip install fastapi uvicorn bcrypt).
 
-Store a slow salted hash of each password, never the password (a leaked table then costs an
-attacker years per password, not a copy-paste), and list users only to a caller with the
-administrative role, field by field. Rotate every password a listing has already shown.
+Store a slow salted hash of each password, never the password (a leaked table then gives an
+attacker hashes to crack, one guess at a time, not passwords to use), and list users only to
+a caller with the administrative role, field by field. Rotate every password a listing has
+already shown.
 """
 
 from typing import Annotated, Any
