@@ -74,3 +74,16 @@ def test_bearer_endpoint_gets_a_random_bearer_token(serve, run_scan):
         ("authentication.accepts-invalid-credentials", "a malformed bearer token"),
         ("authentication.accepts-invalid-credentials", "a random bearer token")]
     assert "Bearer" in seen and "Basic" in seen  # the bearer probes, then another scheme
+
+
+def test_an_open_endpoint_declared_bearer_gets_the_bearer_fix(serve, run_scan, tmp_spec):
+    """The fix shown follows the scheme the spec declares: token verification, not Basic."""
+    app = Flask("open-bearer")
+    app.get("/api/data")(lambda: jsonify(items=[1]))
+    spec = {**SPEC, "security": [{"bearer": []}], "components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}}
+    report = run_scan(serve(app, tls="modern").url, spec=tmp_spec(spec), **CHECK)
+    [finding] = report.findings
+    assert finding.id == "authentication.not-enforced"
+    assert "OAuth2PasswordBearer" in {e.framework.value: e.code
+                                      for e in finding.remediation.examples}["fastapi"]

@@ -86,6 +86,11 @@ def _variants_for(scheme: str, key_header: str | None) -> list[tuple[str, dict[s
     ]
 
 
+def _remediation_for(scheme: str) -> Remediation:
+    """The Basic fix for Basic endpoints, the token fix for bearer, API-key and session ones."""
+    return REMEDIATION if scheme == "basic" else TOKEN_REMEDIATION
+
+
 def endpoint_scheme(ctx: ScanContext, endpoint: Endpoint,
                     anonymous: ProbeResponse) -> tuple[str, str | None]:
     """("basic" | "bearer" | "apikey" | "cookie", the API key's header or cookie name)."""
@@ -135,6 +140,7 @@ class AuthenticationEnforcement(Check):
             except ProbeError:
                 continue
             if endpoint.declared_secured and is_success(anonymous):
+                scheme, _ = endpoint_scheme(ctx, endpoint, anonymous)
                 yield self.finding(
                     "not-enforced",
                     "Endpoint declared secured answers without credentials",
@@ -144,7 +150,7 @@ class AuthenticationEnforcement(Check):
                         f"answered {anonymous.status} to a request with no credentials: anyone "
                         "can call it."
                     ),
-                    remediation=REMEDIATION,
+                    remediation=_remediation_for(scheme),
                     exchange=anonymous.exchange,
                     path=endpoint.path,
                 )
@@ -154,7 +160,7 @@ class AuthenticationEnforcement(Check):
             scheme, key_header = endpoint_scheme(ctx, endpoint, anonymous)
             yield from self._variants(ctx, endpoint.url, endpoint.path,
                                       _variants_for(scheme, key_header),
-                                      REMEDIATION if scheme == "basic" else TOKEN_REMEDIATION)
+                                      _remediation_for(scheme))
 
     def _variants(
         self, ctx: ScanContext, url: str, path: str, variants: list[tuple[str, dict[str, str]]],

@@ -7,7 +7,9 @@ import bcrypt
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
-security = HTTPBasic(realm="api")  # refuses a missing or malformed header with a 401 itself
+# HTTPBasic answers a missing or malformed header with a 401 and the challenge itself; it
+# decodes credentials as ASCII, so a non-ASCII user name or password is refused that way too
+security = HTTPBasic(realm="api")
 
 # user name -> bcrypt hash, from your user store (made here so the example runs)
 USERS = {"carol": bcrypt.hashpw(b"correct-horse-battery", bcrypt.gensalt())}
@@ -16,11 +18,11 @@ DUMMY_HASH = bcrypt.hashpw(b"no user has this password", bcrypt.gensalt())
 
 def current_user(credentials: Annotated[HTTPBasicCredentials, Depends(security)]) -> str:
     secret = credentials.password.encode()
-    if credentials.username and len(secret) <= 72:  # bcrypt 5 raises past 72 bytes
+    if len(secret) <= 72:  # bcrypt 5 raises past 72 bytes
         stored = USERS.get(credentials.username, DUMMY_HASH)  # same work for unknown users
         if bcrypt.checkpw(secret, stored) and credentials.username in USERS:
             return credentials.username
-    # one answer for every failure: same status, body and challenge
+    # one answer for every wrong user name or password: same status, body and challenge
     raise HTTPException(status_code=401, detail="invalid credentials",
                         headers={"WWW-Authenticate": 'Basic realm="api"'})
 

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 app = FastAPI(debug=False)
+# HTTPBasic answers a missing or malformed header with a 401 and the challenge itself; it
+# decodes credentials as ASCII, so a non-ASCII user name or password is refused that way too
 security = HTTPBasic(realm="api")
 
 USERS = {"carol": bcrypt.hashpw(b"correct-horse-battery", bcrypt.gensalt())}
@@ -32,7 +34,8 @@ def current_user(credentials: Annotated[HTTPBasicCredentials, Depends(security)]
         stored = stored_hash(credentials.username)
         if bcrypt.checkpw(secret, stored or DUMMY_HASH) and stored is not None:
             return credentials.username
-    raise HTTPException(status_code=401, detail="invalid credentials",  # never which part
+    # one answer for every wrong user name or password: same status, body and challenge
+    raise HTTPException(status_code=401, detail="invalid credentials",
                         headers={"WWW-Authenticate": 'Basic realm="api"'})
 
 

@@ -12,6 +12,8 @@ from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 app = FastAPI()
+# HTTPBasic answers a missing or malformed header with a 401 and the challenge itself; it
+# decodes credentials as ASCII, so a non-ASCII user name or password is refused that way too
 security = HTTPBasic(realm="api")
 
 MIN_LENGTH = 12
@@ -33,6 +35,8 @@ def set_password(username, password):
         raise ValueError(f"{username}: choose a longer password that is not a common one")
     if len(secret) > 72:  # bcrypt 5 raises past 72 bytes
         raise ValueError(f"{username}: at most 72 bytes of password")
+    if not password.isascii():  # HTTPBasic could never log this user in
+        raise ValueError(f"{username}: HTTP Basic here takes ASCII passwords only")
     USERS[username] = bcrypt.hashpw(secret, bcrypt.gensalt())
 
 
@@ -53,6 +57,7 @@ def current_user(credentials: Annotated[HTTPBasicCredentials, Depends(security)]
         stored = USERS.get(credentials.username, DUMMY_HASH)  # same work for unknown users
         if bcrypt.checkpw(secret, stored) and credentials.username in USERS:
             return credentials.username
+    # one answer for every wrong user name or password: same status, body and challenge
     raise HTTPException(status_code=401, detail="invalid credentials",
                         headers={"WWW-Authenticate": 'Basic realm="api"'})
 
