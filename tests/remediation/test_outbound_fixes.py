@@ -185,3 +185,22 @@ def test_webhook_deliveries_are_signed_as_documented_and_never_sent_inside(
     documented = {p["name"].lower() for event in callback.values() for item in event.values()
                   for p in item["post"]["parameters"] if p["in"] == "header"}
     assert documented == {name.lower() for name in headers}
+
+
+@FRAMEWORKS
+def test_a_partner_url_that_cannot_be_fetched_gets_one_generic_answer(
+        framework, serve, serve_asgi):
+    """A closed port, a URL httpx refuses to build: 502 without the fetcher's error, never
+    a 500; another origin: 400 before any connection."""
+    app = build(example_of("untrusted-content", framework))
+    partner_is_the_callback_server(app, "")  # a free port on loopback: nothing listens there
+    origin = next(iter(app.config["PARTNER_ORIGINS"] if framework is Framework.FLASK
+                       else app.state.partner_origins))
+    with httpx.Client(base_url=served(framework, app, serve, serve_asgi),
+                      trust_env=False) as client:
+        for url in (origin + "/listing", origin + "/a\x00b"):
+            answer = client.get("/api/preview", params={"url": url})
+            assert (answer.status_code, answer.json()) == (
+                502, {"error": "the partner's answer could not be used"}), url
+        other = client.get("/api/preview", params={"url": "http://127.0.0.1:1/listing"})
+        assert (other.status_code, other.json()) == (400, {"error": "this URL is not allowed"})

@@ -10,7 +10,8 @@ Each defense answers one kind of finding:
   runs them, and actions with side effects are not tools (excessive agency);
 - answers filtered: personal data and keys redacted, markup escaped; no model name, usage
   or cost in answers (output handling, exposure).
-Filters are a second line: the first is what the model can see and do.
+Filters are a second line: the first is what the model can see and do. `stand_in_model`
+only makes the example run: plug in your model client there.
 """
 
 import hashlib

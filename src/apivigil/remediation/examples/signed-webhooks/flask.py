@@ -114,14 +114,14 @@ def deliver(hook_id, event_type, data):
     address = public_address(parts.hostname, port) if parts.scheme == "https" else None
     if address is None:  # an internal address: never deliver there
         return False
-    # connect to the checked address, verify the certificate for the host name
-    pinned = httpx.URL(hook["url"]).copy_with(host=str(address))
     headers = {"Host": parts.netloc.rpartition("@")[2], "Content-Type": "application/json",
                **signature_headers(hook["secret"], body)}
     try:
+        # connect to the checked address, verify the certificate for the host name
+        pinned = httpx.URL(hook["url"]).copy_with(host=str(address))
         with httpx.Client(follow_redirects=False, timeout=5.0, trust_env=False) as client:
             answer = client.post(pinned, content=body, headers=headers,
                                  extensions={"sni_hostname": parts.hostname})
-    except httpx.HTTPError:
+    except (httpx.HTTPError, httpx.InvalidURL):
         return False
     return 200 <= answer.status_code < 300

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 app = FastAPI()
-# The hosts your API may fetch from, exactly as written in URLs: adapt.
+# The hosts your API may fetch from, in lower case, no wildcards: adapt.
 app.state.fetch_allowed_hosts = {"images.example.com"}
 MAX_BYTES = 1024 * 1024  # refuse larger answers
 DEADLINE_S = 5.0  # for the whole fetch: a per-read timeout never ends a slow trickle
@@ -57,11 +57,15 @@ def fetch(url):
     host = parts.hostname
     if parts.scheme != "https" or host not in app.state.fetch_allowed_hosts or port != 443:
         raise NotAllowedError
+    try:
+        target = httpx.URL(url)
+    except httpx.InvalidURL:  # control characters, too long...
+        raise NotAllowedError from None
     address = public_address(host, port)  # only allowed hosts are ever resolved
     # Connect to the checked address; the certificate is still verified for the host name
     # (sni_hostname), and the Host header names it too. trust_env=False: no proxy from the
     # environment, which would resolve the name again.
-    pinned = httpx.URL(url).copy_with(host=str(address))
+    pinned = target.copy_with(host=str(address))
     deadline = time.monotonic() + DEADLINE_S
     try:
         with httpx.Client(follow_redirects=False, timeout=3.0, trust_env=False) as client, \

@@ -56,7 +56,7 @@ def preview(url: str):  # a plain def: FastAPI runs it in a thread, the blocking
         return JSONResponse({"error": "this URL is not allowed"}, status_code=400)
     try:
         listing = Listing.model_validate_json(fetch_json(url))
-    except (httpx.HTTPError, PartnerError, ValidationError):
+    except (httpx.HTTPError, httpx.InvalidURL, PartnerError, ValidationError):
         return JSONResponse({"error": "the partner's answer could not be used"},
                             status_code=502)
     # Only the validated fields go on, as data (JSON): never as a template or raw HTML.

@@ -56,7 +56,7 @@ def preview():
         return jsonify(error="this URL is not allowed"), 400
     try:
         listing = Listing.model_validate_json(fetch_json(url))
-    except (httpx.HTTPError, PartnerError, ValidationError):
+    except (httpx.HTTPError, httpx.InvalidURL, PartnerError, ValidationError):
         return jsonify(error="the partner's answer could not be used"), 502
     # Only the validated fields go on, as data (JSON): never as a template or raw HTML. If you
     # show them in a page, let the template escape them: render_template(..., title=...).
