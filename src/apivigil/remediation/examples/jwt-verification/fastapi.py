@@ -38,6 +38,8 @@ def password_ok(username: str, password: str) -> bool:
     return bcrypt.checkpw(secret, stored) and username in USERS
 
 
+# Throttle failed logins here too (the `limits` library), or passwords can be guessed at
+# full speed.
 @app.post("/token")
 def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()]):
     if not password_ok(form.username, form.password):
@@ -59,6 +61,9 @@ def current_user(token: Annotated[str, Depends(oauth2)]) -> str:
     except jwt.InvalidTokenError:
         raise HTTPException(status_code=401, detail="invalid or expired token",
                             headers={"WWW-Authenticate": "Bearer"}) from None
+    if claims["sub"] not in USERS:  # a valid token of an account deleted since
+        raise HTTPException(status_code=401, detail="invalid or expired token",
+                            headers={"WWW-Authenticate": "Bearer"})
     return claims["sub"]
 
 

@@ -46,6 +46,7 @@ def password_ok(username, password):
     return bcrypt.checkpw(secret, stored) and username in USERS
 
 
+# Throttle failed logins here too (Flask-Limiter), or passwords can be guessed at full speed.
 @app.post("/api/login")
 def log_in():
     body = request.get_json(silent=True)  # None for a missing or malformed JSON body
@@ -69,6 +70,8 @@ def verify_token(token):
         claims = jwt.decode(token, app.config["JWT_SECRET"], algorithms=[JWT_ALGORITHM],
                             options={"require": ["exp", "iat", "sub"]})
     except jwt.InvalidTokenError:
+        return None
+    if claims["sub"] not in USERS:  # a valid token of an account deleted since
         return None
     return claims["sub"]
 

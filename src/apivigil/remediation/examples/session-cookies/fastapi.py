@@ -45,6 +45,8 @@ def password_ok(username: str, password: str) -> bool:
     return bcrypt.checkpw(secret, stored) and username in USERS
 
 
+# Throttle failed logins here too (the `limits` library), or passwords can be guessed at
+# full speed.
 @app.post("/api/login")
 def log_in(login: Login, request: Request):
     if not password_ok(login.username, login.password):
@@ -64,7 +66,7 @@ def log_out(request: Request):
 
 def current_user(request: Request) -> str:
     user = request.session.get("user")
-    if user is None:
+    if user not in USERS:  # not logged in, or an account deleted since
         raise HTTPException(status_code=401, detail="login required")
     # a changed session is signed and sent again: max_age then runs from the last request
     # (an idle timeout, as with Flask's permanent sessions)

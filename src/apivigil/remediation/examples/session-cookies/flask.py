@@ -39,6 +39,7 @@ def password_ok(username, password):
     return bcrypt.checkpw(secret, stored) and username in USERS
 
 
+# Throttle failed logins here too (Flask-Limiter), or passwords can be guessed at full speed.
 @app.post("/api/login")
 def log_in():
     body = request.get_json(silent=True)  # None for a missing or malformed JSON body
@@ -64,6 +65,6 @@ def log_out():
 @app.get("/api/data")
 def data():
     user = session.get("user")
-    if user is None:
+    if user not in USERS:  # not logged in, or an account deleted since
         return jsonify(error="login required"), 401
     return jsonify(user=user, items=[1, 2, 3])
