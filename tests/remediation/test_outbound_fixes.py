@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import socket
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -51,14 +51,20 @@ LLM_OPTIONS = {"llm_probes": "deep", "settings": {"discover_spec": "false"},
                                                            "bearer:" + twins.LLM_API_KEY)}
 
 
+def configure(app: Any, name: str, value: Any) -> None:
+    """Set what an example reads from app.config[NAME] (Flask) or app.state.name (FastAPI),
+    as a user adapts it."""
+    if hasattr(app, "config"):
+        app.config[name.upper()] = value
+    else:
+        setattr(app.state, name, value)
+
+
 def the_model_falls_for_everything(app: Any, https: str) -> dict[str, Any]:
     """The example's stand-in model replaced by a gullible one, as a user plugs in theirs:
     the example's own defenses must hold whatever the model does."""
     del https
-    if hasattr(app, "config"):
-        app.config["MODEL"] = twins.gullible_model
-    else:
-        app.state.model = twins.gullible_model
+    configure(app, "model", twins.gullible_model)
     return {}
 
 
@@ -70,11 +76,7 @@ def partner_is_the_callback_server(app: Any, https: str) -> dict[str, Any]:
     with socket.socket() as spare:
         spare.bind(("127.0.0.1", 0))
         port = spare.getsockname()[1]
-    origins = {f"http://127.0.0.1:{port}"}
-    if hasattr(app, "config"):
-        app.config["PARTNER_ORIGINS"] = origins
-    else:
-        app.state.partner_origins = origins
+    configure(app, "partner_origins", {f"http://127.0.0.1:{port}"})
     return {"callback_listen": f"127.0.0.1:{port}"}
 
 
@@ -136,14 +138,8 @@ def served(framework: Framework, app: Any, serve: Any, serve_asgi: Any) -> str:
 def test_an_allowed_host_that_resolves_to_an_internal_address_is_refused(
         framework, serve, serve_asgi):
     """Even when the allow-list names the host, the address it resolves to decides."""
-    from urllib.parse import urlsplit
-
     app = build(example_of("ssrf-allow-list", framework))
-    hosts = {urlsplit(url).hostname for url in INTERNAL_URLS}
-    if framework is Framework.FLASK:
-        app.config["FETCH_ALLOWED_HOSTS"] = hosts
-    else:
-        app.state.fetch_allowed_hosts = hosts
+    configure(app, "fetch_allowed_hosts", {urlsplit(url).hostname for url in INTERNAL_URLS})
     with httpx.Client(base_url=served(framework, app, serve, serve_asgi),
                       trust_env=False) as client:
         for url in INTERNAL_URLS:
@@ -193,9 +189,10 @@ def test_a_partner_url_that_cannot_be_fetched_gets_one_generic_answer(
     """A closed port, a URL httpx refuses to build: 502 without the fetcher's error, never
     a 500; another origin: 400 before any connection."""
     app = build(example_of("untrusted-content", framework))
-    partner_is_the_callback_server(app, "")  # a free port on loopback: nothing listens there
-    origin = next(iter(app.config["PARTNER_ORIGINS"] if framework is Framework.FLASK
-                       else app.state.partner_origins))
+    with socket.socket() as spare:  # a free port on loopback: nothing listens there
+        spare.bind(("127.0.0.1", 0))
+        origin = f"http://127.0.0.1:{spare.getsockname()[1]}"
+    configure(app, "partner_origins", {origin})
     with httpx.Client(base_url=served(framework, app, serve, serve_asgi),
                       trust_env=False) as client:
         for url in (origin + "/listing", origin + "/a\x00b"):
