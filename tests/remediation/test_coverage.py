@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import apivigil
 import apivigil.checks
 from apivigil.core.models import CodeExample, Framework, Remediation
 from apivigil.remediation import examples, fixes
@@ -66,3 +67,15 @@ def test_every_example_a_report_can_show_is_scanned_or_says_why_not():
     # the examples files are all shown by some check, and the tested ones carry no excuse
     assert files <= {example.code for _, example in shown}
     assert all(example_of(fix, fw).untested is None for fix, fw in scenarios)
+
+
+def test_built_in_checks_show_only_the_example_files():
+    """No check writes a code example inline: each is a file that a test runs (or that says
+    why it cannot be run), so what a report shows is what was tested."""
+    files = {e.code for fix in fixes() for e in examples(fix)}
+    assert {example.code for _, example in _shown_examples()} <= files
+    src = Path(apivigil.__file__).parent
+    inline = [str(path.relative_to(src)) for path in src.rglob("*.py")
+              if "CodeExample(" in path.read_text(encoding="utf-8")
+              and path.relative_to(src).parts[0] not in ("core", "remediation")]
+    assert inline == []

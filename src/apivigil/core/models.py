@@ -121,9 +121,6 @@ _FRAMEWORK_LABEL = {
     Framework.EXPRESS: "Express",
 }
 
-UNVERIFIED = "not yet verified by a test that scans an app built from it"
-
-
 class CodeExample(_Frozen):
     """The fix written for one framework: the code a user can copy."""
 
@@ -147,11 +144,6 @@ class Remediation(_Frozen):
     def examples_for(self, framework: Framework | None) -> tuple[CodeExample, ...]:
         """The examples with the target's framework first, the others in their order."""
         return tuple(sorted(self.examples, key=lambda example: example.framework != framework))
-
-
-def flask_only(code: str, *, untested: str = UNVERIFIED) -> tuple[CodeExample, ...]:
-    """A remediation's examples when there is only a Flask snippet, not yet tested by a scan."""
-    return (CodeExample(framework=Framework.FLASK, code=code, untested=untested),)
 
 
 class Finding(_Frozen):

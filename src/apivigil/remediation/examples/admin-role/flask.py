@@ -9,15 +9,9 @@ from flask_httpauth import HTTPBasicAuth
 app = Flask(__name__)
 
 
-class BasicAuth(HTTPBasicAuth):
-    def get_auth(self):
-        try:
-            return super().get_auth()
-        except ValueError:  # Werkzeug 3.1 raises on a non-ASCII Basic token: no credentials
-            return None
-
-
-auth = BasicAuth(realm="api")
+# Flask-HTTPAuth parses the Basic header itself: a malformed or non-ASCII one is no
+# credentials (a 401), where Werkzeug's own request.authorization raises (a 500)
+auth = HTTPBasicAuth(realm="api")
 
 # user name -> bcrypt hash and role: your user store (made here so the example runs)
 USERS = {name: {"hash": bcrypt.hashpw(password.encode(), bcrypt.gensalt()), "role": role}

@@ -16,15 +16,9 @@ from marshmallow import Schema, fields
 app = Flask(__name__)
 
 
-class BasicAuth(HTTPBasicAuth):
-    def get_auth(self):
-        try:
-            return super().get_auth()
-        except ValueError:  # Werkzeug 3.1 raises on a non-ASCII Basic token: no credentials
-            return None
-
-
-auth = BasicAuth(realm="api")
+# Flask-HTTPAuth parses the Basic header itself: a malformed or non-ASCII one is no
+# credentials (a 401), where Werkzeug's own request.authorization raises (a 500)
+auth = HTTPBasicAuth(realm="api")
 
 # user name -> the account as your database returns it, secrets and all (made here so the
 # example runs; an ORM object works the same way, the schema reads its attributes)

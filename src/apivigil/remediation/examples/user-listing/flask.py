@@ -15,15 +15,9 @@ from marshmallow import Schema, fields
 app = Flask(__name__)
 
 
-class BasicAuth(HTTPBasicAuth):
-    def get_auth(self):
-        try:
-            return super().get_auth()
-        except ValueError:  # Werkzeug 3.1 raises on a non-ASCII Basic token: no credentials
-            return None
-
-
-auth = BasicAuth(realm="api")
+# Flask-HTTPAuth parses the Basic header itself: a malformed or non-ASCII one is no
+# credentials (a 401), where Werkzeug's own request.authorization raises (a 500)
+auth = HTTPBasicAuth(realm="api")
 
 
 def hash_password(password):
