@@ -75,7 +75,7 @@ def test_the_hardened_app_is_lint_clean_and_has_every_part(framework):
         input=code, capture_output=True, text=True, cwd=ROOT, check=False)
     assert linted.returncode == 0, linted.stdout
     # what each part is there for
-    expected = {Framework.FLASK: ["def require_https", "class BasicAuth", "DUMMY_HASH =",
+    expected = {Framework.FLASK: ["def require_https", "auth = HTTPBasicAuth(", "DUMMY_HASH =",
                                   "def unexpected_error", "limiter = Limiter("],
                 Framework.FASTAPI: ["async def https_only", "security = HTTPBasic(",
                                     "DUMMY_HASH =", "async def generic_errors",
