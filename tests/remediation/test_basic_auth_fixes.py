@@ -57,8 +57,14 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     ("https-only", Framework.DJANGO): Scenario(
         HTTPS_CHECKS, HTTPS_RULES, fix_twins.flask_plain, https_port=flask_https_port,
         redirect_status=301),
+    ("login-throttling", Framework.DJANGO): Scenario(
+        THROTTLING_CHECKS, THROTTLING_RULES, fix_twins.flask_basic_auth, credentials=CAROL,
+        also_clean=BYPASS_RULES),
     ("basic-auth", Framework.EXPRESS): Scenario(
         BASIC_AUTH_CHECKS, BASIC_AUTH_RULES, fix_twins.flask_basic_auth, credentials=CAROL),
+    ("login-throttling", Framework.EXPRESS): Scenario(
+        THROTTLING_CHECKS, THROTTLING_RULES, fix_twins.flask_basic_auth, credentials=CAROL,
+        also_clean=BYPASS_RULES),
     ("https-only", Framework.EXPRESS): Scenario(
         HTTPS_CHECKS, HTTPS_RULES, fix_twins.flask_plain, https_port=flask_https_port),
 }
