@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 import urllib.error
@@ -77,8 +78,13 @@ def test_the_final_wait_is_bounded():
 
 def test_hostile_replies_are_bounded_and_accounted():
     with CallbackServer() as callbacks:
-        huge = callbacks.issue("GET /x", "query url", Reply(kind="huge", size=3 * 2**20))
-        assert len(urllib.request.urlopen(huge.url).read()) == 3 * 2**20
+        huge = callbacks.issue("GET /x", "query url", Reply(
+            kind="huge", size=3 * 2**20, body=b'{"a": 1}', content_type="application/json"))
+        with urllib.request.urlopen(huge.url) as answer:
+            # no length announced, and still a JSON document (leading spaces are allowed)
+            assert answer.headers["Content-Length"] is None
+            body = answer.read()
+        assert len(body) == 3 * 2**20 and json.loads(body) == {"a": 1}
         assert callbacks.delivery(huge.token) == (3 * 2**20, True)
         landing = callbacks.issue("GET /x", "query url")
         hop = callbacks.issue("GET /x", "query url",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from tests.fixtures.apps.fetchers import (
     SPEC_PREVIEW,
+    careful_consumer_flask,
     metadata_app,
     preview_fastapi,
     preview_flask,
+    typed_consumer_flask,
 )
 from tests.support import above_low, outcome
 
@@ -74,18 +78,36 @@ def test_fastapi_consumer_with_limits_and_signed_webhooks_is_silent(serve_asgi, 
     assert categories["unsafe_consumption"].score == 100
 
 
-def test_a_careful_consumer_that_does_fetch_is_judged_clean(serve, run_scan, tmp_spec):
-    """Every hostile answer is fetched and handled: nothing above low (plain http is low)."""
-    import socket
-
-    from tests.fixtures.apps.fetchers import careful_consumer_flask
-
+def spare_port() -> int:
+    """A free loopback port for the callback listener, so the app can name its partner."""
     with socket.socket() as spare:
         spare.bind(("127.0.0.1", 0))
-        port = spare.getsockname()[1]
+        return spare.getsockname()[1]
+
+
+def test_a_careful_consumer_that_does_fetch_is_judged_clean(serve, run_scan, tmp_spec):
+    """Every hostile answer is fetched and handled: nothing above low (plain http is low)."""
+    port = spare_port()
     api = serve(careful_consumer_flask(f"http://127.0.0.1:{port}"))
     report = run_scan(api.url, spec=tmp_spec(SPEC_PREVIEW), callback_listen=f"127.0.0.1:{port}",
                       checks=("unsafe_consumption.fetched-content",))
     assert summary(report) == {("unsafe_consumption.cleartext-fetch", "low", "query url")}
     assert outcome(report, "unsafe_consumption.fetched-content") == "completed"
     assert report.checks[0].requests >= 6  # the callback probe and five hostile answers
+
+
+@pytest.mark.parametrize("limits", [False, True], ids=["no-limits", "limits"])
+def test_refusing_by_headers_is_no_limit(serve, run_scan, tmp_spec, limits):
+    """The app refuses any type but JSON, and a Content-Length over 1 MiB, before reading: the
+    slow and huge answers come as the JSON it accepted, the huge one with no length, so only
+    real limits (the twin) keep it from reading them."""
+    port = spare_port()
+    api = serve(typed_consumer_flask(f"http://127.0.0.1:{port}", limits=limits))
+    report = run_scan(api.url, spec=tmp_spec(SPEC_PREVIEW), callback_listen=f"127.0.0.1:{port}",
+                      checks=("unsafe_consumption.fetched-content",))
+    expected = {("unsafe_consumption.cleartext-fetch", "low", "query url")}
+    if not limits:
+        expected |= {("unsafe_consumption.no-time-limit", "medium", "query url"),
+                     ("unsafe_consumption.no-size-limit", "medium", "query url")}
+    assert summary(report) == expected
+    assert outcome(report, "unsafe_consumption.fetched-content") == "completed"

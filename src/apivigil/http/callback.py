@@ -27,7 +27,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from socketserver import ThreadingMixIn
@@ -174,27 +174,27 @@ class _Handler(BaseHTTPRequestHandler):
         delivery = _Delivery()
         with self.server.owner.lock:
             state.deliveries.append(delivery)
-        size = reply.size if reply.kind == "huge" else max(len(reply.body), 64)
         try:
-            self._deliver(delivery, reply, size, head)
+            self._deliver(delivery, reply, head)
         finally:
             delivery.finished.set()
 
-    def _deliver(self, delivery: _Delivery, reply: Reply, size: int, head: bool) -> None:
+    def _deliver(self, delivery: _Delivery, reply: Reply, head: bool) -> None:
+        """Slow: the body (padded to 64 bytes with leading spaces) trickles in a byte at a
+        time. Huge: `size` bytes, spaces then the body, with no Content-Length (HTTP/1.0: the
+        close ends it), so a client that refuses by the announced length alone still reads it.
+        Either stays a document of the reply's content type (JSON allows leading spaces)."""
         self.send_response(200)
         self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(size))
+        body = reply.body.rjust(64) if reply.kind == "slow" else reply.body[: reply.size]
+        if reply.kind == "slow":
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if head:
             return
-        chunk = b"a" * _CHUNK if reply.kind == "huge" else b" "
-        pieces = (size + len(chunk) - 1) // len(chunk) if reply.kind == "huge" else size
-        pause = reply.seconds / pieces if reply.kind == "slow" else 0.0
+        pause = reply.seconds / len(body) if reply.kind == "slow" else 0.0
         try:
-            for index in range(pieces):
-                piece = chunk if reply.kind == "huge" else b" "
-                if reply.kind == "huge" and index == pieces - 1:
-                    piece = chunk[: size - _CHUNK * index]
+            for index, piece in enumerate(_pieces(reply.kind, body, reply.size)):
                 if pause and index:
                     time.sleep(pause)
                 self.wfile.write(piece)
@@ -217,6 +217,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def _pieces(kind: str, body: bytes, size: int) -> Iterator[bytes]:
+    """What `_deliver` writes: slow, one byte at a time; huge, space filler then the body."""
+    if kind == "slow":
+        yield from (body[i:i + 1] for i in range(len(body)))
+        return
+    filler = size - len(body)
+    while filler > 0:
+        yield b" " * min(filler, _CHUNK)
+        filler -= _CHUNK
+    if body:
+        yield body
 
 
 def parse_listen(value: str) -> tuple[str, int]:

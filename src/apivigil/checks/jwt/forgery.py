@@ -79,11 +79,14 @@ class JwtForgery(Check):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         token = seen_tokens(ctx)[0]
-        found = self._endpoint(ctx, token)
+        found, errors = self._endpoint(ctx, token)
         if found is None:
-            ctx.notices.append(f"{self.meta.id}: no protected GET endpoint accepted the JWT of "
-                               f"identity {token.identity!r} and refused anonymous requests; "
-                               "forged tokens were not tried")
+            what = (f"the genuine JWT of identity {token.identity!r} got a server error "
+                    f"({', '.join(errors)}) and no protected GET endpoint accepted it"
+                    if errors else
+                    f"no protected GET endpoint accepted the JWT of identity "
+                    f"{token.identity!r} and refused anonymous requests")
+            ctx.notices.append(f"{self.meta.id}: {what}; forged tokens were not tried")
             return
         endpoint, _ = found
         altered = self._send(ctx, endpoint, altered_signature(token))
@@ -123,13 +126,18 @@ class JwtForgery(Check):
 
     # -- the endpoint, and one forged request ----------------------------------------------
 
-    def _endpoint(self, ctx: ScanContext,
-                  token: SeenToken) -> tuple[Endpoint, ProbeResponse] | None:
+    def _endpoint(self, ctx: ScanContext, token: SeenToken
+                  ) -> tuple[tuple[Endpoint, ProbeResponse] | None, list[str]]:
+        """The first protected GET that accepts the genuine token, and the server errors it got
+        before (the notice names them when none accepted it: the API failed, not the token)."""
+        errors: list[str] = []
         for endpoint, _ in protected_endpoints(ctx, limit=3):
             response = self._send(ctx, endpoint, token.token)
             if response is not None and is_success(response):
-                return endpoint, response
-        return None
+                return (endpoint, response), errors
+            if response is not None and response.status >= 500:
+                errors.append(f"HTTP {response.status} on GET {endpoint.path}")
+        return None, errors
 
     @staticmethod
     def _send(ctx: ScanContext, endpoint: Endpoint, token: str,

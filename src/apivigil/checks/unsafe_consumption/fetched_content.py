@@ -11,7 +11,10 @@ callback server then plays a hostile third party, one token per probe, for up to
 - a redirect to an internal address of the callback server: a request for the redirect's own
   token there means redirects are followed to internal addresses (high);
 - a body that trickles in for 4 s: the API holding its answer that long has no time limit on
-  third-party calls (medium); a 32 MiB body read to the end: no size limit (medium);
+  third-party calls (medium); a 32 MiB body read to the end: no size limit (medium). Both are
+  served as the content type the API accepted (a 2xx answer) among the JSON, HTML and marker
+  answers (JSON when none), and the huge one without a Content-Length: an API that refuses by
+  content type or announced length alone must not pass for limits it does not have;
 - and the fetch itself went over plain http:// (low).
 
 Passive, no traffic: see `webhooks.py`. When no callback can reach the scanner, the check ends
@@ -26,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
+from apivigil.checks.common import is_success
 from apivigil.checks.ssrf.urlinputs import UrlInput, callback_probe, try_send, url_inputs
 from apivigil.core.models import (
     Category,
@@ -39,6 +43,12 @@ from apivigil.http.callback import CallbackServer, Reply
 from apivigil.remediation import examples
 
 PRODUCT = str(1337 * 7331)
+JSON_TYPE = "application/json"
+HTML_TYPE = "text/html; charset=utf-8"
+TEXT_TYPE = "text/plain; charset=utf-8"  # the shared callback probe's marker
+# what the slow and huge answers hold, in the content type the API accepted
+LIMIT_BODIES = {JSON_TYPE: b'{"apivigil": "limits"}', HTML_TYPE: b"<p>apivigil</p>",
+                TEXT_TYPE: b"apivigil"}
 SLOW_SECONDS = 4.0
 HUGE_BYTES = 32 * 1024 * 1024
 INJECTED_KEY = "apivigil_injected"
@@ -83,11 +93,12 @@ class FetchedContent(Check):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         callbacks = ctx.callbacks
         assert callbacks is not None
-        fetchers: list[UrlInput] = []
+        fetchers: list[tuple[UrlInput, list[str]]] = []
         for item in url_inputs(ctx):
             shared = callback_probe(ctx, item)
             if shared is not None and callbacks.interactions(shared[0].token):
-                fetchers.append(item)
+                fetchers.append((item, [TEXT_TYPE] if shared[1] and is_success(shared[1])
+                                 else []))
                 hit = callbacks.interactions(shared[0].token)[0]
                 if shared[0].url.startswith("http://"):
                     yield self.finding(
@@ -103,19 +114,21 @@ class FetchedContent(Check):
                         path=item.endpoint.path, parameter=item.label, cwe=(319,),
                         data={"callback_method": hit.method, "token": shared[0].token},
                     )
-        for item in fetchers[:2]:
-            yield from self._hostile(ctx, callbacks, item)
+        for item, accepted in fetchers[:2]:
+            yield from self._hostile(ctx, callbacks, item, accepted)
 
-    def _hostile(self, ctx: ScanContext, callbacks: CallbackServer,
-                 item: UrlInput) -> Iterator[Finding]:
+    def _hostile(self, ctx: ScanContext, callbacks: CallbackServer, item: UrlInput,
+                 accepted: list[str]) -> Iterator[Finding]:
+        """`accepted`: the content types the API answered 2xx to, after fetching them."""
         html = callbacks.issue(item.operation, item.label, Reply(
-            kind="html", content_type="text/html; charset=utf-8"))
+            kind="html", content_type=HTML_TYPE))
         page = (f"<p>apivigil</p><script>apivigil_{html.token}()</script>"
                 f"<b>{{{{1337*7331}}}}</b>").encode()
-        callbacks.set_reply(html.token, Reply(kind="html", body=page,
-                                              content_type="text/html; charset=utf-8"))
+        callbacks.set_reply(html.token, Reply(kind="html", body=page, content_type=HTML_TYPE))
         answer = try_send(ctx, item, html.url)
         if answer is not None and callbacks.interactions(html.token):
+            if is_success(answer):
+                accepted.append(HTML_TYPE)
             if PRODUCT in answer.text:
                 yield self.finding(
                     "template-evaluated", "Fetched content is rendered as a template",
@@ -137,19 +150,22 @@ class FetchedContent(Check):
                                  "third-party content reaches clients as markup."),
                     remediation=_FIX, path=item.endpoint.path, parameter=item.label,
                     data={"token": html.token})
-        yield from self._json(ctx, callbacks, item)
+        yield from self._json(ctx, callbacks, item, accepted)
         yield from self._redirect(ctx, callbacks, item)
-        yield from self._limits(ctx, callbacks, item)
+        # what the API expects: refusing a type before reading is no time or size limit
+        kind = next((k for k in (JSON_TYPE, HTML_TYPE, TEXT_TYPE) if k in accepted), JSON_TYPE)
+        yield from self._limits(ctx, callbacks, item, kind)
 
-    def _json(self, ctx: ScanContext, callbacks: CallbackServer,
-              item: UrlInput) -> Iterator[Finding]:
+    def _json(self, ctx: ScanContext, callbacks: CallbackServer, item: UrlInput,
+              accepted: list[str]) -> Iterator[Finding]:
         probe = callbacks.issue(item.operation, item.label)
         body = json.dumps({INJECTED_KEY: probe.token, "is_admin": True}).encode()
-        callbacks.set_reply(probe.token, Reply(kind="json", body=body,
-                                               content_type="application/json"))
+        callbacks.set_reply(probe.token, Reply(kind="json", body=body, content_type=JSON_TYPE))
         answer = try_send(ctx, item, probe.url)
         if answer is None or not callbacks.interactions(probe.token):
             return
+        if is_success(answer):
+            accepted.append(JSON_TYPE)
         try:
             parsed = json.loads(answer.text)
         except ValueError:
@@ -187,12 +203,12 @@ class FetchedContent(Check):
                 remediation=_FIX, path=item.endpoint.path, parameter=item.label,
                 data={"location": location, "token": probe.token})
 
-    def _limits(self, ctx: ScanContext, callbacks: CallbackServer,
-                item: UrlInput) -> Iterator[Finding]:
+    def _limits(self, ctx: ScanContext, callbacks: CallbackServer, item: UrlInput,
+                kind: str) -> Iterator[Finding]:
         seconds = min(SLOW_SECONDS, ctx.options.timeout - 1.0)
         if seconds >= 2.0:
             slow = callbacks.issue(item.operation, item.label, Reply(
-                kind="slow", seconds=seconds, body=b" " * 64, content_type="text/plain"))
+                kind="slow", seconds=seconds, body=LIMIT_BODIES[kind], content_type=kind))
             answer = try_send(ctx, item, slow.url)
             _, complete = callbacks.delivery(slow.token)
             if answer is not None and complete and answer.elapsed_s >= seconds * 0.9:
@@ -208,7 +224,7 @@ class FetchedContent(Check):
                     remediation=_FIX, path=item.endpoint.path, parameter=item.label,
                     data={"elapsed_s": round(answer.elapsed_s, 2), "trickle_s": seconds})
         huge = callbacks.issue(item.operation, item.label, Reply(
-            kind="huge", size=HUGE_BYTES, content_type="application/octet-stream"))
+            kind="huge", size=HUGE_BYTES, body=LIMIT_BODIES[kind], content_type=kind))
         answer = try_send(ctx, item, huge.url)
         written, complete = callbacks.delivery(huge.token)
         if complete:
