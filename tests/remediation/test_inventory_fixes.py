@@ -34,6 +34,10 @@ TRANSPORT_RULES = frozenset({"encryption.spec-credentials-over-http",
                              "encryption.spec-cleartext-served"})
 UNDOCUMENTED = ("inventory.undocumented-endpoints",)
 UNDOCUMENTED_RULES = frozenset({"inventory.undocumented-endpoint"})
+PUBLIC_SPEC = ("inventory.public-spec",)
+PUBLIC_SPEC_RULES = frozenset({"inventory.public-spec"})
+# the API's key, as a user scans an internal API: the spec is fetched with it after a 401
+WITH_THE_KEY = {"headers": (("X-API-Key", twins.API_KEY),)}
 
 
 def both(fix: str, flask_twin, fastapi_twin, checks: tuple[str, ...], rules: frozenset[str],
@@ -60,6 +64,10 @@ SCENARIOS: dict[tuple[str, Framework], Scenario] = {
     **both("retire-endpoints", twins.flask_forgotten_endpoints,
            twins.fastapi_forgotten_endpoints, UNDOCUMENTED, UNDOCUMENTED_RULES,
            path="/v2/users"),
+    # the fixed app's spec refuses anonymous clients: the scan fetches it with the key, and
+    # public-spec's anonymous GET is refused (completed, silent); the twin serves it to anyone
+    **both("private-spec", twins.flask_public_spec, twins.fastapi_public_spec, PUBLIC_SPEC,
+           PUBLIC_SPEC_RULES, options=WITH_THE_KEY),
     # the twin is served over http:// too; the fixed app redirects there (the public /health
     # is where a client following the redirect lands, with a 200)
     ("https-servers", Framework.FLASK): Scenario(
@@ -79,8 +87,8 @@ def test_the_fixed_app_is_clean_and_its_twin_is_not(fix, framework, verify_fix):
 @pytest.mark.parametrize("framework", [Framework.FLASK, Framework.FASTAPI],
                          ids=lambda framework: framework.value)
 def test_the_private_spec_needs_a_key(framework, serve, serve_asgi, authority):
-    """private-spec cannot be scanned (a scan fetches specs without credentials): its app
-    refuses the spec to anonymous clients and serves it, listing the API, with a key."""
+    """What the private-spec scenarios rely on: the app refuses the spec (and its docs) to
+    anonymous clients and to a wrong key, and serves it, listing the API, with the key."""
     app = build(example_of("private-spec", framework))
     if framework is Framework.FASTAPI:
         url = serve_asgi(app, tls=True)

@@ -30,7 +30,7 @@ from apivigil.checks.base import (
     SharedCache,
 )
 from apivigil.checks.target import Endpoint, Target
-from apivigil.core.config import Credentials, Identity, ScanOptions
+from apivigil.core.config import QUERY_CREDENTIAL_HEADER, Credentials, Identity, ScanOptions
 from apivigil.core.errors import (
     BudgetExhaustedError,
     InconclusiveError,
@@ -57,6 +57,7 @@ from apivigil.spec.model import ApiSpec
 
 if TYPE_CHECKING:  # imported where used: a scan's first request should not wait for them
     from apivigil.checks.registry import Registry
+    from apivigil.engine.fetch import SpecCredential
     from apivigil.http.callback import CallbackServer
     from apivigil.http.login import LoginFlow
 log = logging.getLogger("apivigil.engine")
@@ -145,7 +146,7 @@ class Scanner:
         client = self._client(target, untrusted=False)
         callbacks: CallbackServer | None = None
         try:
-            spec = self._load_spec(client) if options.spec else None
+            spec = self._load_spec(client, target) if options.spec else None
             if spec is not None:
                 target = target.with_spec(spec)
             try:
@@ -261,14 +262,44 @@ class Scanner:
                          "--callback-listen HOST:PORT and --callback-url URL)")
         return server
 
-    def _load_spec(self, client: ProbeClient) -> ApiSpec:
-        """--spec as a file or URL; external references only from the spec's own host."""
+    def _load_spec(self, client: ProbeClient, target: Target) -> ApiSpec:
+        """--spec as a file or URL; external references only from the spec's own host, with
+        the credential only when it refuses anonymous clients (see engine.fetch)."""
         from apivigil.engine.fetch import SpecFetcher
         from apivigil.spec.loader import load_spec
 
         source = self.options.spec or ""
-        with SpecFetcher(source, client.ssl_context, self.options.timeout) as fetch:
-            return load_spec(source, fetch)
+        with SpecFetcher(source, client.ssl_context, self.options.timeout,
+                         credential=self._spec_credential(target)) as fetch:
+            spec = load_spec(source, fetch)
+        for url, status in fetch.credentialed:
+            assert fetch.credential is not None
+            self._spec_needed(url, status, fetch.credential)
+        return spec
+
+    def _spec_needed(self, url: str, status: int, credential: SpecCredential) -> None:
+        self._notice(f"the spec at {self.redactor.text(url)} refused anonymous clients "
+                     f"(HTTP {status}): fetched with the scan's credential ({credential.names})")
+
+    def _spec_credential(self, target: Target) -> SpecCredential | None:
+        """What a spec behind authentication is fetched with: the secret -H headers and the
+        primary identity's (`apikey:` as X-API-Key: the spec that would place it is not read
+        yet). None without one, after an untrusted certificate, or for USER:PASSWORD that a
+        --login sends to the login, not as Basic."""
+        from apivigil.engine.fetch import SpecCredential
+
+        options = self.options
+        if self._untrusted is not None:
+            return None
+        headers = {name: value for name, value in options.headers if is_secret_header(name)}
+        identities = options.all_identities()
+        if identities and not (identities[0].uses_basic and options.login.path is not None):
+            headers.update(identities[0].auth_headers())
+        headers.pop(QUERY_CREDENTIAL_HEADER, None)  # a key in the URL: not for the spec
+        if not headers:
+            return None
+        return SpecCredential(headers, target.host.lower().strip("[]"),
+                              options.allow_cleartext_credentials)
 
     def _discover_spec(
         self, client: ProbeClient, target: Target
@@ -276,29 +307,45 @@ class Scanner:
         """Look for a spec in the usual places (at most `DISCOVERY_PATHS` requests per base
         path); off with `--set discover_spec=false`. Returns it with the path prefix it was
         found under."""
+        from apivigil.engine.fetch import REFUSED, withheld
         from apivigil.spec.loader import build_spec, parse_document
 
+        credential = self._spec_credential(target)
+        refused: str | None = None  # why the first spec URL that refused anonymous clients
         prefixes = dict.fromkeys([target.base_path, ""])
-        for path in DISCOVERY_PATHS:
-            for prefix in prefixes:
-                url = target.origin(target.scheme) + prefix + path
-                try:
-                    response = client.get(url, use_extra_headers=False)
-                except BudgetExhaustedError:
-                    return None
-                except ProbeError:
-                    continue
-                if response.status != 200 or response.truncated:
-                    continue
-                try:
-                    document = parse_document(response.text, url)
-                    spec = build_spec(document, url, discovered=True)
-                except Exception as exc:  # best effort: whatever a target serves, scan on
-                    log.debug("no usable spec at %s: %s", self.redactor.text(url), exc)
-                    continue
-                self._notice(f"no --spec given; using the OpenAPI {spec.version} spec found at "
-                             f"{self.redactor.text(url)} ({len(spec.operations)} operations)")
-                return spec, prefix
+        places = [(prefix, target.origin(target.scheme) + prefix + path)
+                  for path in DISCOVERY_PATHS for prefix in prefixes]
+        for prefix, url in places:
+            try:
+                response = client.get(url, use_extra_headers=False)
+                anonymous = response.status
+                why_not = withheld(credential, url)
+                if anonymous in REFUSED and credential is not None and why_not is None:
+                    response = client.get(url, headers=dict(credential.headers),
+                                          use_extra_headers=False)
+            except BudgetExhaustedError:
+                break
+            except ProbeError:
+                continue
+            if response.status in REFUSED and refused is None:
+                refused = (f"{self.redactor.text(url)} answered HTTP {anonymous} "
+                           + (f"({why_not})" if why_not else
+                              f"and HTTP {response.status} with the scan's credential"))
+            if response.status != 200 or response.truncated:
+                continue
+            try:
+                document = parse_document(response.text, url)
+                spec = build_spec(document, url, discovered=True)
+            except Exception as exc:  # best effort: whatever a target serves, scan on
+                log.debug("no usable spec at %s: %s", self.redactor.text(url), exc)
+                continue
+            self._notice(f"no --spec given; using the OpenAPI {spec.version} spec found at "
+                         f"{self.redactor.text(url)} ({len(spec.operations)} operations)")
+            if anonymous in REFUSED and credential is not None:
+                self._spec_needed(url, anonymous, credential)
+            return spec, prefix
+        if refused is not None:
+            self._notice(f"no OpenAPI spec could be read, so none is used: {refused}")
         return None
 
     def _preflight(self, client: ProbeClient, target: Target) -> None:

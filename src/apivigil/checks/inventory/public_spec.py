@@ -3,7 +3,8 @@
 Publishing an OpenAPI document is often deliberate and fine; it is reported (info) so that it is
 a decision, not an accident: for an internal API it hands an attacker every operation, parameter
 and security requirement. Reported when the spec was discovered on the target, or given as a
-URL on the target's host, and it answers without credentials (one GET).
+URL on the target's host, and it answers without credentials (one GET); a spec the scan had
+to fetch with the credential (it refused anonymous clients) is refused again here: silent.
 
 * `inventory.public-spec` (info).
 """

@@ -7,9 +7,6 @@ every operation. Here FastAPI's public /openapi.json, /docs and /redoc are off, 
 curl -H "X-API-Key: $KEY" https://api.example.com/openapi.json
 """
 
-# untested: scans fetch specs without credentials; with this fix public-spec has no spec to judge
-# (tests/remediation/test_inventory_fixes.py checks that /openapi.json needs a key)
-
 import hashlib
 from typing import Annotated
 

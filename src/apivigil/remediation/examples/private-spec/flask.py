@@ -7,9 +7,6 @@ development only. Your own tools fetch the spec with a key:
 curl -H "X-API-Key: $KEY" https://api.example.com/openapi.json
 """
 
-# untested: scans fetch specs without credentials; with this fix public-spec has no spec to judge
-# (tests/remediation/test_inventory_fixes.py checks that /openapi.json needs a key)
-
 import hashlib
 import os
 
