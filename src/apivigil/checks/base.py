@@ -276,6 +276,9 @@ class ScanContext:
     # The login POST (--login, or the spec's OAuth2 password flow), whether or not anyone
     # logged in with it: the authentication checks attack it.
     login: LoginFlow | None = None
+    # What that POST answered when the identities logged in with it (one per identity), so
+    # checks can judge it (the session cookie it sets); () when nobody logged in.
+    login_answers: tuple[ProbeResponse, ...] = ()
 
     @property
     def has_credentials(self) -> bool:

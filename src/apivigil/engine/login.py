@@ -131,9 +131,9 @@ def log_in_identities(client: ProbeClient, flow: LoginFlow,
                 or identity.query is not None:
             out.append(identity)
             continue
-        issued, _ = log_in(client, flow, identity.name, identity.credentials)
+        issued, answer = log_in(client, flow, identity.name, identity.credentials)
         client.add_session(LoginSession(identity.name, flow, identity.credentials, issued,
-                                        max_renewals=MAX_RENEWALS))
+                                        answer=answer, max_renewals=MAX_RENEWALS))
         out.append(replace(identity, header=issued.header, issued_by=flow.label))
     return tuple(out)
 

@@ -169,6 +169,7 @@ class Scanner:
                     target = target.with_spec(spec, found_under=prefix)
             target = target.without(options.exclude)
             credentials, withheld, identities, flow = self._authenticate(client, target, spec)
+            login_answers = tuple(s.answer for s in client.sessions if s.answer is not None)
             cache = SharedCache()
             identities_given = credentials is not None or bool(identities)
             self.listener(ScanStarted(target=self.redactor.text(target.url),
@@ -182,7 +183,7 @@ class Scanner:
                                    credentials=credentials,
                                    credentials_withheld_reason=withheld,
                                    notices=self.notices, identities=identities, login=flow,
-                                   callbacks=callbacks)
+                                   login_answers=login_answers, callbacks=callbacks)
 
             for batch in schedule(selected):
                 if any(c.meta.needs_working_credentials for c in batch) and identities_given:

@@ -225,6 +225,8 @@ class LoginSession:
     flow: LoginFlow
     credentials: Credentials = field(repr=False)
     issued: Issued = field(repr=False)
+    # The answer of the first login, kept for checks that judge it (its Set-Cookie flags).
+    answer: ProbeResponse | None = field(default=None, repr=False)
     max_renewals: int = 5
     renewals: int = 0
     issued_at: float = field(default_factory=time.monotonic)

@@ -4,11 +4,14 @@ A session cookie without `Secure` is sent by browsers over http:// too, so one c
 (a stray link, an attacker's injected http:// URL) hands the session to anyone on the path,
 however good the TLS is. The check reads every Set-Cookie of the HTTPS answers other checks
 already fetch (the anonymous baselines of up to 3 endpoints, plus the root path) and, when
-credentials were supplied, of the same endpoints fetched with them over HTTPS (the "after
-login" cookies).
+credentials were supplied, of the same endpoints fetched with them over HTTPS and of the login
+POST the identities logged in with (the "after login" cookies: many apps set the session
+cookie only in the login answer, never again).
 
 A cookie is session-like when its name says so (session, sid, token, auth, jwt, login,
-remember...) or when it is set only on the authenticated answers. Rules, per cookie name:
+remember...) or when it is set only on the authenticated answers. Rules, per cookie name (one
+finding per rule even when several answers set the cookie; the evidence is the first answer
+that lacks the flag):
 
 * `cookie-no-secure`: medium for session-like cookies, low for others;
 * `cookie-no-httponly`: medium, session-like cookies only (script-readable sessions are
@@ -26,6 +29,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from apivigil.checks.base import Check, CheckMeta, ScanContext
 from apivigil.checks.common import probe_endpoints
@@ -88,13 +92,25 @@ class CookieFlags(Check):
         owasp=(Owasp.API8,),
         severity=Severity.MEDIUM,
         sends="the shared HTTPS baselines (GET) of up to 3 endpoints and /, anonymous and, "
-        "with credentials, authenticated",
+        "with credentials, authenticated; reads the login answer (--login) it was given",
         needs_https=True,
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        anonymous: dict[str, SetCookie] = {}
-        after_login: dict[str, SetCookie] = {}
+        anonymous: dict[str, list[SetCookie]] = {}
+        after_login: dict[str, list[SetCookie]] = {}
+
+        def read(response: ProbeResponse, seen: dict[str, list[SetCookie]]) -> None:
+            for value in response.header_values("set-cookie"):
+                cookie = parse_set_cookie(value, response)
+                if cookie is not None and not cookie.deleting:
+                    seen.setdefault(cookie.name, []).append(cookie)
+
+        # The login answer before the authenticated baselines: where a session cookie is
+        # issued, and often the only answer that sets it.
+        for answer in ctx.login_answers:
+            if urlsplit(answer.url).scheme == "https":
+                read(answer, after_login)
         endpoints = probe_endpoints(ctx, limit=3)
         root = ctx.target.origin("https") + "/"
         if root not in [e.url for e in endpoints]:
@@ -107,22 +123,22 @@ class CookieFlags(Check):
                     response = ctx.baseline(endpoint, authenticated=authenticated)
                 except ProbeError:
                     continue
-                for value in response.header_values("set-cookie"):
-                    cookie = parse_set_cookie(value, response)
-                    if cookie is not None and not cookie.deleting:
-                        seen.setdefault(cookie.name, cookie)
-        cookies = {**after_login, **anonymous}
-        for name in sorted(cookies):
-            cookie = cookies[name]
+                read(response, seen)
+        for name in sorted({*anonymous, *after_login}):
             session = not NOT_SESSION.search(name) and (
                 bool(SESSION_NAME.search(name)) or name not in anonymous)
-            yield from self._judge(cookie, session)
+            yield from self._judge(anonymous.get(name, []) + after_login.get(name, []), session)
 
-    def _judge(self, cookie: SetCookie, session: bool) -> Iterator[Finding]:
+    def _judge(self, setters: list[SetCookie], session: bool) -> Iterator[Finding]:
+        """One finding per missing flag, shown on the first answer that set the cookie
+        without it (a cookie set by several answers is judged on all of them)."""
         kind = "session-like cookie" if session else "cookie"
 
-        def found(rule: str, title: str, severity: Severity, description: str,
-                  cwe: tuple[int, ...]) -> Finding:
+        def lacking(attribute: str) -> SetCookie | None:
+            return next((c for c in setters if attribute not in c.attributes), None)
+
+        def found(cookie: SetCookie, rule: str, title: str, severity: Severity,
+                  description: str, cwe: tuple[int, ...]) -> Finding:
             return self.finding(
                 rule, title, severity=severity, description=description, cwe=cwe,
                 exchange=cookie.response.exchange, parameter=cookie.name,
@@ -133,9 +149,9 @@ class CookieFlags(Check):
                 data={"cookie": cookie.name, "session_like": session,
                       "attributes": sorted(cookie.attributes)})
 
-        if "secure" not in cookie.attributes:
+        if cookie := lacking("secure"):
             yield found(
-                "cookie-no-secure", f"Cookie without Secure: {cookie.name}",
+                cookie, "cookie-no-secure", f"Cookie without Secure: {cookie.name}",
                 Severity.MEDIUM if session else Severity.LOW,
                 (
                     f"The {kind} {cookie.name!r} is set over HTTPS without the Secure flag, so "
@@ -143,9 +159,9 @@ class CookieFlags(Check):
                     + (" and take over the session." if session else ".")
                 ),
                 (614, 319))
-        if session and "httponly" not in cookie.attributes:
+        if session and (cookie := lacking("httponly")):
             yield found(
-                "cookie-no-httponly", f"Session cookie without HttpOnly: {cookie.name}",
+                cookie, "cookie-no-httponly", f"Session cookie without HttpOnly: {cookie.name}",
                 Severity.MEDIUM,
                 (
                     f"The session-like cookie {cookie.name!r} has no HttpOnly flag, so any "
@@ -153,9 +169,9 @@ class CookieFlags(Check):
                     "it."
                 ),
                 (1004,))
-        if "samesite" not in cookie.attributes:
+        if cookie := lacking("samesite"):
             yield found(
-                "cookie-no-samesite", f"Cookie without SameSite: {cookie.name}",
+                cookie, "cookie-no-samesite", f"Cookie without SameSite: {cookie.name}",
                 Severity.LOW,
                 (
                     f"The {kind} {cookie.name!r} has no SameSite attribute; whether browsers "

@@ -8,8 +8,12 @@ is not kept either. Findings name the scheme and the server (category encryption
 
 * `encryption.spec-credentials-over-http` (high): a credential scheme and an http:// server in
   the spec (read from the document, no traffic).
-* `encryption.spec-no-https-server` (low): a credential scheme, but no absolute https:// server
-  at all, so the spec does not commit to TLS.
+* `encryption.spec-no-https-server` (low): a credential scheme, but no https:// server at all,
+  so the spec does not commit to TLS. A relative server (or none, which OpenAPI reads as "/")
+  is relative to where the spec is served, so it resolves against the URL apivigil fetched the
+  spec from: over https:// it is an https:// server (FastAPI's generated spec, served over
+  TLS, is fine), over http:// it is reported. A spec read from a file has no such URL: its
+  relative servers say nothing about the scheme, and are not judged (the runtime half is).
 * `encryption.spec-cleartext-served` (high with a credential scheme, medium otherwise): the
   spec lists only https:// servers, or a credential scheme, but the service answers an
   operation over http:// (the target URL, or its twin on --http-port) instead of redirecting.
@@ -19,6 +23,7 @@ is not kept either. Findings name the scheme and the server (category encryption
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
 
 from apivigil.checks.base import PHASE_PROBES, Check, CheckMeta, ScanContext
 from apivigil.checks.inventory.common import listed
@@ -51,6 +56,15 @@ def all_servers(spec: ApiSpec) -> list[str]:
     servers = list(spec.servers)
     for op in spec.operations:
         servers += [s for s in op.servers if s not in servers]
+    return servers
+
+
+def effective_servers(spec: ApiSpec) -> list[str]:
+    """The servers clients call, as OpenAPI applies them: an operation's own, else the
+    document's, else "/" (relative to where the spec is served)."""
+    servers: list[str] = []
+    for op in spec.operations:
+        servers += [s for s in op.servers or spec.servers or ("/",) if s not in servers]
     return servers
 
 
@@ -93,14 +107,34 @@ class SpecTransport(Check):
                 data={"schemes": [s.label for s in schemes], "servers": cleartext,
                       "operations": listed(secured)})
         elif not any(s.lower().startswith("https://") for s in servers):
-            yield self.finding(
-                "spec-no-https-server", "Spec declares credentials but no https:// server",
-                severity=Severity.LOW,
-                description=f"The spec requires {names} but lists no absolute https:// server "
-                            f"({', '.join(servers) or 'no servers at all'}), so it does not "
-                            "commit clients to TLS.",
-                remediation=REMEDIATION, parameter=schemes[0].name,
-                data={"schemes": [s.label for s in schemes], "servers": servers})
+            yield from self._no_https_server(spec, schemes, servers)
+
+    def _no_https_server(self, spec: ApiSpec, schemes: list[SecurityScheme],
+                         servers: list[str]) -> Iterator[Finding]:
+        """Relative servers resolve against the spec's own URL (OpenAPI's server object), so
+        a spec fetched over https:// does name an https:// server."""
+        effective = effective_servers(spec)
+        source = urlsplit(spec.source)
+        if source.scheme.lower() in ("http", "https"):
+            base = source._replace(query="", fragment="").geturl()  # no key in a query
+            resolved = [urljoin(base, s) for s in effective]
+            if any(r.lower().startswith("https://") for r in resolved):
+                return
+            how = (f"its servers ({', '.join(servers) or 'none, which means /'}) are relative "
+                   f"to where it is served, and it was fetched from {base}, so they resolve "
+                   f"to {', '.join(resolved)}")
+        elif all(not urlsplit(s).scheme for s in effective):
+            return  # a file: where its relative servers point is decided where it is served
+        else:
+            resolved, how = effective, f"it lists {', '.join(servers)}"
+        yield self.finding(
+            "spec-no-https-server", "Spec declares credentials but no https:// server",
+            severity=Severity.LOW,
+            description=f"The spec requires {', '.join(s.label for s in schemes)} but names no "
+                        f"https:// server: {how}, so it does not commit clients to TLS.",
+            remediation=REMEDIATION, parameter=schemes[0].name,
+            data={"schemes": [s.label for s in schemes], "servers": servers,
+                  "resolved": resolved})
 
     def _runtime(self, ctx: ScanContext, spec: ApiSpec) -> Iterator[Finding]:
         schemes = credential_schemes(spec)
