@@ -63,3 +63,9 @@ class InconclusiveError(Exception):
     Deliberately not a `ProbeError`: checks that skip a failed request and go on must not
     swallow it and report "clean".
     """
+
+
+class NothingToTestError(Exception):
+    """A check found, while running, that the target leaves it nothing to test (no protected
+    endpoint accepts the identity's token, say): it ends `skipped` with this reason, never
+    `completed`, since a check that tested nothing is no all-clear."""

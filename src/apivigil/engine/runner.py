@@ -34,6 +34,7 @@ from apivigil.core.config import QUERY_CREDENTIAL_HEADER, Credentials, Identity,
 from apivigil.core.errors import (
     BudgetExhaustedError,
     InconclusiveError,
+    NothingToTestError,
     ProbeError,
     ScanError,
     UsageError,
@@ -458,6 +459,8 @@ class Scanner:
         except InconclusiveError as exc:
             if not http.inconclusive_reasons:  # raised by another check's shared request
                 http.inconclusive(str(exc))
+        except NothingToTestError as exc:
+            status, reason = OutcomeStatus.SKIPPED, str(exc)
         except BudgetExhaustedError as exc:
             status, reason = OutcomeStatus.ERROR, f"stopped early: {exc}"
         except Exception as exc:

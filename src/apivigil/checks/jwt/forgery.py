@@ -50,7 +50,7 @@ from apivigil.checks.jwt.tokens import (
     stripped,
 )
 from apivigil.checks.target import Endpoint
-from apivigil.core.errors import ProbeError
+from apivigil.core.errors import InconclusiveError, NothingToTestError, ProbeError
 from apivigil.core.models import Category, Finding, Owasp, Severity
 from apivigil.http.client import ProbeResponse
 
@@ -87,7 +87,8 @@ class JwtForgery(Check):
                     f"no protected GET endpoint accepted the JWT of identity "
                     f"{token.identity!r} and refused anonymous requests")
             ctx.notices.append(f"{self.meta.id}: {what}; forged tokens were not tried")
-            return
+            # nothing was tested: no all-clear (a server error leaves it without a verdict)
+            raise (InconclusiveError if errors else NothingToTestError)(what)
         endpoint, _ = found
         altered = self._send(ctx, endpoint, altered_signature(token))
         if altered is not None and is_success(altered):
