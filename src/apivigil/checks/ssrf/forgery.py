@@ -216,42 +216,23 @@ class ServerSideRequestForgery(Check):
         item = probed.item
         control = probed.control.text if probed.control is not None else ""
         metadata = try_send(ctx, item, METADATA_URL)
-        if metadata is not None and METADATA_SIGNS.search(metadata.text) \
-                and not METADATA_SIGNS.search(control):
-            sign = METADATA_SIGNS.search(metadata.text)
-            yield self.finding(
-                "cloud-metadata",
-                "The API fetches the cloud metadata service (SSRF)",
-                severity=Severity.CRITICAL,
-                description=(f"{item.operation} with {item.label} = {METADATA_URL} answered "
-                             f"with instance metadata ({sign.group(0) if sign else ''!r}). "
-                             "Metadata endpoints hand out cloud credentials."),
-                remediation=_FIX,
-                exchange=metadata.exchange,
-                path=item.endpoint.path,
-                parameter=item.label,
-                data={"url": METADATA_URL, "status": metadata.status},
-            )
+        sign = _new_sign(METADATA_SIGNS, metadata, control)
+        if metadata is not None and sign is not None:
+            yield self._answered(
+                item, METADATA_URL, metadata, "cloud-metadata",
+                "The API fetches the cloud metadata service (SSRF)", Severity.CRITICAL,
+                f"{item.operation} with {item.label} = {METADATA_URL} answered with instance "
+                f"metadata ({sign.group(0)!r}). Metadata endpoints hand out cloud credentials.")
         closed = try_send(ctx, item, CLOSED_PORT_URL)
-        if closed is not None and REFUSED_SIGNS.search(closed.text) \
-                and not REFUSED_SIGNS.search(control):
-            sign = REFUSED_SIGNS.search(closed.text)
-            yield self.finding(
-                "internal-connection",
-                "The API connects to internal addresses on request (SSRF)",
-                severity=Severity.MEDIUM,
-                confidence=Confidence.MEDIUM,
-                description=(f"{item.operation} with {item.label} = {CLOSED_PORT_URL} answered "
-                             f"with a connection error ({sign.group(0) if sign else ''!r}) that "
-                             "the unresolvable control URL does not produce: the server tried "
-                             "to connect to its own loopback. The difference lets an attacker "
-                             "map internal ports."),
-                remediation=_FIX,
-                exchange=closed.exchange,
-                path=item.endpoint.path,
-                parameter=item.label,
-                data={"url": CLOSED_PORT_URL, "status": closed.status},
-            )
+        sign = _new_sign(REFUSED_SIGNS, closed, control)
+        if closed is not None and sign is not None:
+            yield self._answered(
+                item, CLOSED_PORT_URL, closed, "internal-connection",
+                "The API connects to internal addresses on request (SSRF)", Severity.MEDIUM,
+                f"{item.operation} with {item.label} = {CLOSED_PORT_URL} answered with a "
+                f"connection error ({sign.group(0)!r}) that the unresolvable control URL does "
+                "not produce: the server tried to connect to its own loopback. The difference "
+                "lets an attacker map internal ports.", Confidence.MEDIUM)
         yield from self._scheme_probes(ctx, item, control)
 
     def _scheme_probes(self, ctx: ScanContext, item: UrlInput,
@@ -261,38 +242,38 @@ class ServerSideRequestForgery(Check):
             response = try_send(ctx, item, url)
             if response is None:
                 continue
-            if url == FILE_URL and PASSWD_LINE.search(response.text) \
-                    and not PASSWD_LINE.search(control):
-                yield self.finding(
-                    "file-read",
-                    "The API reads local files through file:// URLs (SSRF)",
-                    severity=Severity.CRITICAL,
-                    description=(f"{item.operation} with {item.label} = {FILE_URL} answered with "
-                                 "the server's /etc/passwd: the fetcher accepts file:// URLs."),
-                    remediation=_FIX,
-                    exchange=response.exchange,
-                    path=item.endpoint.path,
-                    parameter=item.label,
-                    data={"url": url, "status": response.status},
-                )
+            if url == FILE_URL and _new_sign(PASSWD_LINE, response, control) is not None:
+                yield self._answered(
+                    item, url, response, "file-read",
+                    "The API reads local files through file:// URLs (SSRF)", Severity.CRITICAL,
+                    f"{item.operation} with {item.label} = {FILE_URL} answered with the "
+                    "server's /etc/passwd: the fetcher accepts file:// URLs.")
                 return
-            sign = SCHEME_SIGNS.search(response.text)
-            if sign and not SCHEME_SIGNS.search(control):
-                yield self.finding(
-                    "scheme-not-restricted",
-                    "URLs reach a fetcher without a scheme allow-list",
-                    severity=Severity.LOW,
-                    confidence=Confidence.MEDIUM,
-                    description=(f"{item.operation} with {item.label} = {url} answered with "
-                                 f"fetcher error text ({sign.group(0)!r}) that names the "
-                                 "scheme: the URL was handed to a fetcher instead of being "
-                                 "refused up front (file://, gopher:// and the like reach "
-                                 "local files and internal services)."),
-                    remediation=_FIX,
-                    exchange=response.exchange,
-                    path=item.endpoint.path,
-                    parameter=item.label,
-                    data={"url": url, "status": response.status},
-                )
+            sign = _new_sign(SCHEME_SIGNS, response, control)
+            if sign is not None:
+                yield self._answered(
+                    item, url, response, "scheme-not-restricted",
+                    "URLs reach a fetcher without a scheme allow-list", Severity.LOW,
+                    f"{item.operation} with {item.label} = {url} answered with fetcher error "
+                    f"text ({sign.group(0)!r}) that names the scheme: the URL was handed to a "
+                    "fetcher instead of being refused up front (file://, gopher:// and the "
+                    "like reach local files and internal services).", Confidence.MEDIUM)
                 return
 
+    def _answered(self, item: UrlInput, url: str, response: ProbeResponse, rule: str,
+                  title: str, severity: Severity, description: str,
+                  confidence: Confidence = Confidence.HIGH) -> Finding:
+        """A finding proven by what the API answered when given `url` in the input."""
+        return self.finding(
+            rule, title, severity=severity, confidence=confidence, description=description,
+            remediation=_FIX, exchange=response.exchange, path=item.endpoint.path,
+            parameter=item.label, data={"url": url, "status": response.status})
+
+
+def _new_sign(pattern: re.Pattern[str], response: ProbeResponse | None,
+              control: str) -> re.Match[str] | None:
+    """The pattern's match in the answer, when the control URL's answer has none (so the
+    text comes from what the probe URL made the server do, not from the page itself)."""
+    if response is None or pattern.search(control):
+        return None
+    return pattern.search(response.text)
