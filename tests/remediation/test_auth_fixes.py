@@ -3,15 +3,13 @@ errors, no default accounts) scanned fixed and vulnerable."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from apivigil.core.models import Framework
 from tests.fixtures.apps import fix_twins_auth
 from tests.fixtures.apps.fix_twins import PASSWORD, USER
-from tests.remediation.harness import CAROL, Scenario, example_of, scenario_ids
+from tests.remediation.harness import CAROL, Scenario, example_of, namespace_of, scenario_ids
 
 ENFORCEMENT_CHECKS = ("authentication.enforcement", "authentication.verbose-errors")
 # the twin lets any Basic pair in and refuses without a challenge
@@ -68,8 +66,7 @@ def test_debug_off_answers_a_failing_user_store_with_a_generic_500(framework, se
                                                                     authority):
     """What the scan cannot provoke in the debug-off example: its user store failing (a
     database that is down) mid-login reaches the client as a bare 500, no traceback."""
-    namespace: dict[str, Any] = {"__name__": "apivigil_fix_example"}
-    exec(example_of("debug-off", framework).code, namespace)
+    namespace = namespace_of(example_of("debug-off", framework))
 
     def database_down(username: str) -> bytes:
         raise ConnectionError("users database at 10.0.0.7:5432 refused the connection")

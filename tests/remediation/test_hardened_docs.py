@@ -38,7 +38,8 @@ def test_the_documented_app_grades_a_with_nothing_above_low(framework, serve, se
     assert code == hardened_basic_auth(framework)
     assert f'"{USER}": bcrypt.hashpw(b"{PASSWORD}"' in code
     namespace: dict[str, Any] = {"__name__": "hardened_api"}
-    exec(compile(code, PAGES[framework], "exec"), namespace)
+    # as a user runs the page's code: not under this module's `from __future__` imports
+    exec(compile(code, PAGES[framework], "exec", dont_inherit=True), namespace)
     app = namespace["app"]
     if framework is Framework.FASTAPI:
         https = serve_asgi(app, proxy_headers=False)  # as the page says to run it
