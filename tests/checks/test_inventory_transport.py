@@ -37,6 +37,7 @@ def test_https_only_spec_with_redirecting_twin_is_silent(serve, run_scan, tmp_sp
     report = run_scan(https.url, spec=spec, http_port=port_of(http.url), **CHECK)
     assert report.findings == []
     assert report.checks[0].requests == 1
+    assert_completed(report)
 
 
 def test_fastapi_spec_without_servers_served_over_https_is_silent(serve_asgi, run_scan):

@@ -21,7 +21,6 @@ from apivigil.reporting import ReportFormat
 
 REMEDIATION = Remediation(
     summary="Publish /.well-known/security.txt with at least a Contact: line (RFC 9116).",
-    references=("https://www.rfc-editor.org/rfc/rfc9116",),
 )
 
 
